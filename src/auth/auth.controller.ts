@@ -1,0 +1,61 @@
+import { Body, Controller, Get, Header, HttpCode, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { toPublicUser } from '../users/user';
+import { UsersService } from '../users/users.service';
+import { AuthService, SignedIn } from './auth.service';
+import { clientOf } from './client-info';
+import { AuthCookie } from './cookies/auth-cookie';
+import { ClearCookieOnRefreshFailure } from './cookies/clear-cookie-on-refresh-failure.filter';
+import { CurrentUser } from './decorators/current-user.decorator';
+import { Public } from './decorators/public.decorator';
+import { RateLimited } from './decorators/rate-limited.decorator';
+import { LoginDto, SignupDto } from './dto/credentials.dto';
+import { JwtRefreshGuard } from './guards/jwt-refresh.guard';
+import { Principal, RefreshPrincipal } from './principal';
+
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+    private readonly cookie: AuthCookie,
+  ) {}
+
+  @Public() @RateLimited('credentials') @Post('signup')
+  async signup(@Body() body: SignupDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.signedIn(res, await this.auth.signup(body, clientOf(req)));
+  }
+
+  @Public() @RateLimited('credentials') @Post('login') @HttpCode(200)
+  async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.signedIn(res, await this.auth.login(body, clientOf(req)));
+  }
+
+  @Public() @RateLimited('refresh') @UseGuards(JwtRefreshGuard) @UseFilters(ClearCookieOnRefreshFailure)
+  @Post('refresh') @HttpCode(200)
+  async refresh(@CurrentUser() caller: RefreshPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.signedIn(res, await this.auth.refresh(caller, clientOf(req)));
+  }
+
+  @Public() @Post('logout') @HttpCode(204) @Header('Clear-Site-Data', '"cookies"')
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.logout(this.cookie.read(req));
+    this.cookie.clear(res);
+  }
+
+  @Post('logout-all') @HttpCode(204) @Header('Clear-Site-Data', '"cookies"')
+  async logoutAll(@CurrentUser() caller: Principal, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.logoutAll(caller.userId);
+    this.cookie.clear(res);
+  }
+
+  @Get('me')
+  async me(@CurrentUser() caller: Principal) {
+    return toPublicUser(await this.users.get(caller.userId));
+  }
+
+  private signedIn(res: Response, { user, cookie, expiresAt }: SignedIn) {
+    this.cookie.set(res, cookie, expiresAt);
+    return { user: toPublicUser(user) };
+  }
+}

@@ -1,0 +1,58 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config';
+import { SessionsModule } from '../sessions/sessions.module';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { AuthCookieModule } from './cookies/auth-cookie.module';
+import { rateLimitKindOf } from './decorators/rate-limited.decorator';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { SameOriginGuard } from './guards/same-origin.guard';
+import { SessionsController } from './sessions.controller';
+import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy';
+import { JwtStrategy } from './strategies/jwt.strategy';
+import { AccessTokens } from './tokens/access-tokens';
+
+@Module({
+  imports: [
+    AuthCookieModule,
+    UsersModule,
+    SessionsModule,
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: config.tokens.accessKey,
+        signOptions: {
+          algorithm: 'HS256',
+          expiresIn: config.tokens.accessTtlSeconds,
+          issuer: config.tokens.issuer,
+          audience: config.tokens.audience,
+        },
+        verifyOptions: AccessTokens.verifyOptions(config),
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ ttl: config.rateLimit.windowMs, limit: (context) => config.rateLimit[rateLimitKindOf(context)] }],
+        errorMessage: 'Too many attempts from this client; wait and try again (see Retry-After)',
+      }),
+    }),
+  ],
+  controllers: [AuthController, SessionsController],
+  providers: [
+    AuthService,
+    AccessTokens,
+    JwtStrategy,
+    JwtRefreshStrategy,
+    // Order matters: a cross-site request is refused before anything looks at its cookie.
+    { provide: APP_GUARD, useClass: SameOriginGuard },
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
+})
+export class AuthModule {}

@@ -1,0 +1,70 @@
+import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { ClientInfo, IssuedSession, SESSION_ENDED, SessionsService } from '../sessions/sessions.service';
+import { User } from '../users/user';
+import { UsersService } from '../users/users.service';
+import { AuthCookieValue } from './cookies/auth-cookie';
+import { LoginDto, SignupDto } from './dto/credentials.dto';
+import { RefreshPrincipal } from './principal';
+import { AccessTokens } from './tokens/access-tokens';
+
+/** What a successful signup, login or refresh gives the controller to put in the cookie. */
+export interface SignedIn {
+  user: User;
+  cookie: AuthCookieValue;
+  /** When the refresh token expires: the cookie's lifetime. */
+  expiresAt: Date;
+}
+
+@Injectable()
+export class AuthService {
+  private readonly security = new Logger('Security');
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly accessTokens: AccessTokens,
+  ) {}
+
+  async signup(input: SignupDto, client: ClientInfo): Promise<SignedIn> {
+    const user = await this.users.create(input);
+    this.security.log({ event: 'signup', userId: user.id, ip: client.ip });
+    return this.signIn(user, await this.sessions.start(user.id, client));
+  }
+
+  /** Unknown user and wrong password answer alike: same message, same bcrypt work. */
+  async login(input: LoginDto, client: ClientInfo): Promise<SignedIn> {
+    const user = await this.users.authenticate(input.username, input.password);
+    if (!user) {
+      this.security.log({ event: 'login_failed', ip: client.ip, userAgent: client.userAgent });
+      throw new UnauthorizedException('Invalid credentials');
+    }
+    const issued = await this.sessions.start(user.id, client);
+    this.security.log({ event: 'login', userId: user.id, sessionId: issued.session.id, ip: client.ip });
+    return this.signIn(user, issued);
+  }
+
+  async refresh(caller: RefreshPrincipal, client: ClientInfo): Promise<SignedIn> {
+    const issued = await this.sessions.rotate(caller.record, caller.refreshToken, client);
+    const user = await this.users.findById(issued.session.userId);
+    if (!user) throw new UnauthorizedException(SESSION_ENDED);
+    return this.signIn(user, issued);
+  }
+
+  /** Ends the session the cookie names, if its JWT is genuinely ours (expired is fine). */
+  async logout(cookie: AuthCookieValue | null): Promise<void> {
+    const claims = cookie && this.accessTokens.verifyIgnoringExpiry(cookie.token);
+    if (!claims) return;
+    await this.sessions.end(claims.sub, claims.sid);
+    this.security.log({ event: 'logout', userId: claims.sub, sessionId: claims.sid });
+  }
+
+  async logoutAll(userId: string): Promise<void> {
+    const count = await this.sessions.revokeAll(userId);
+    this.security.log({ event: 'logout_all', userId, sessions: count });
+  }
+
+  private signIn(user: User, { session, refreshToken }: IssuedSession): SignedIn {
+    const token = this.accessTokens.sign({ sub: user.id, sid: session.id });
+    return { user, cookie: { token, refreshToken }, expiresAt: session.expiresAt };
+  }
+}

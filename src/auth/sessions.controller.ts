@@ -1,0 +1,40 @@
+import { Controller, Delete, Get, HttpCode, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { uuidParam } from '../common/uuid-param';
+import { SessionsService } from '../sessions/sessions.service';
+import { AuthCookie } from './cookies/auth-cookie';
+import { CurrentUser } from './decorators/current-user.decorator';
+import { Principal } from './principal';
+
+@Controller('auth/sessions')
+export class SessionsController {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly cookie: AuthCookie,
+  ) {}
+
+  @Get()
+  async list(@CurrentUser() caller: Principal) {
+    const sessions = await this.sessions.listLive(caller.userId);
+    return sessions.map((session) => ({
+      id: session.id,
+      createdAt: session.createdAt.toISOString(),
+      lastUsedAt: session.lastUsedAt.toISOString(),
+      expiresAt: session.expiresAt.toISOString(),
+      userAgent: session.userAgent,
+      ip: session.ip,
+      current: session.id === caller.sessionId,
+    }));
+  }
+
+  /** Revoking the session this request came from also clears its cookie. */
+  @Delete(':id') @HttpCode(204)
+  async revoke(
+    @CurrentUser() caller: Principal,
+    @Param('id', uuidParam('No such session')) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
+    await this.sessions.revoke(caller.userId, id);
+    if (id === caller.sessionId) this.cookie.clear(res);
+  }
+}

@@ -1,0 +1,62 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { DuplicateKeyError, StoreUnavailableError } from '../storage/storage.errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+/** body-parser's errors carry a status and a type; their messages may quote the body, so we write our own. */
+const BODY_PARSER_MESSAGES: Record<string, string> = {
+  'entity.too.large': 'Request body is too large',
+  'entity.parse.failed': 'Request body is not valid JSON',
+  'encoding.unsupported': 'Unsupported content encoding',
+  'charset.unsupported': 'Unsupported charset',
+  'request.aborted': 'Request aborted',
+  'parameters.too.many': 'Too many parameters',
+};
+
+/** Maps an error to the one response shape; never driver text, never a stack. */
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
+    return body(status, message);
+  }
+  if (exception instanceof StoreUnavailableError) {
+    return body(HttpStatus.SERVICE_UNAVAILABLE, 'The data store is unavailable; try again shortly');
+  }
+  if (exception instanceof DuplicateKeyError) {
+    return body(HttpStatus.CONFLICT, `That ${exception.field} is already taken`);
+  }
+  const parserError = exception as { type?: string; status?: number };
+  if (typeof parserError.type === 'string' && parserError.type in BODY_PARSER_MESSAGES && typeof parserError.status === 'number') {
+    return body(parserError.status, BODY_PARSER_MESSAGES[parserError.type]);
+  }
+  return body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
+}
+
+function body(statusCode: number, message: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const error = toErrorBody(exception);
+    if (error.statusCode >= 500) {
+      const detail = exception instanceof Error ? (exception.stack ?? exception.name) : String(exception);
+      this.logger.error(`${error.statusCode} ${error.message}`, error.statusCode === 500 ? detail : undefined);
+    }
+    if (res.headersSent) return;
+    res.status(error.statusCode).json(error);
+  }
+}

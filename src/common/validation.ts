@@ -1,0 +1,39 @@
+import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidationOptions, registerDecorator } from 'class-validator';
+
+/** Whitelist, no implicit conversion, unknown fields refused; one readable message. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => new BadRequestException(describe(errors).join('; ')),
+  });
+}
+
+function describe(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => [
+    ...Object.values(error.constraints ?? {}).map((message) =>
+      prefix ? `${prefix}${error.property}: ${message}` : message,
+    ),
+    ...describe(error.children ?? [], `${prefix}${error.property}.`),
+  ]);
+}
+
+/** A string no longer than `max` bytes of UTF-8 (what bcrypt actually reads). */
+export function MaxBytes(max: number, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'maxBytes',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      constraints: [max],
+      options: { message: `$property must be at most ${max} bytes of UTF-8`, ...options },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= max,
+      },
+    });
+}

@@ -1,0 +1,99 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const DURATION = /^\d{1,9}[smhd]?$/;
+const DURATION_MESSAGE = '$property must be a duration such as 900, 15m, 7d';
+const blankToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+
+/**
+ * Every environment variable the service reads, with its default.
+ * `.env.example` documents the same list; keep the two together.
+ */
+export class EnvSchema {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsString()
+  DATA_DIR = './data';
+
+  @Transform(blankToUndefined) @IsOptional() @Matches(/^mongodb(\+srv)?:\/\//, { message: 'MONGODB_URI must start with mongodb:// or mongodb+srv://' })
+  MONGODB_URI?: string;
+
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  JWT_ACCESS_SECRET?: string;
+
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  REFRESH_TOKEN_SECRET?: string;
+
+  @IsString()
+  JWT_ISSUER = 'nest-cookie-auth';
+
+  @IsString()
+  JWT_AUDIENCE = 'nest-cookie-auth';
+
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  ACCESS_TTL = '15m';
+
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  REFRESH_TTL = '7d';
+
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  SESSION_MAX_AGE = '30d';
+
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  REFRESH_REUSE_GRACE = '10s';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  MAX_SESSIONS_PER_USER = 10;
+
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'COOKIE_NAME must be 1-64 letters, digits, - or _' })
+  COOKIE_NAME = 'auth-cookie';
+
+  @IsIn(['lax', 'strict', 'none'])
+  COOKIE_SAMESITE = 'lax';
+
+  @Transform(blankToUndefined) @IsOptional() @IsIn(['true', 'false'])
+  COOKIE_SECURE?: string;
+
+  @IsString()
+  ALLOWED_ORIGINS = '';
+
+  @IsString()
+  TRUST_PROXY = 'false';
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_LOGIN = 20;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_REFRESH = 60;
+
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  RATE_LIMIT_WINDOW = '60s';
+
+  @Transform(toInt) @IsInt() @Min(4) @Max(15)
+  BCRYPT_COST = 12;
+
+  @Matches(/^\d+(b|kb|mb)$/, { message: 'BODY_LIMIT must look like 100kb' })
+  BODY_LIMIT = '100kb';
+}
+
+export type EnvKey = keyof EnvSchema;
+
+export function validateEnv(raw: Record<string, unknown>): EnvSchema {
+  const env = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+    throw new Error(`Invalid configuration:\n  - ${lines.join('\n  - ')}`);
+  }
+  return env;
+}

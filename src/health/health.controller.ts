@@ -1,0 +1,23 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Public } from '../auth/decorators/public.decorator';
+import { StoreHealth } from '../storage/store-health';
+
+const STORE_PING_TIMEOUT_MS = 2000;
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly store: StoreHealth,
+  ) {}
+
+  /** 200 while the store answers a ping within 2 s, 503 otherwise. */
+  @Public() @Get() @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.indicators.check('store').attempt(() => this.store.ping()).withTimeout(STORE_PING_TIMEOUT_MS),
+    ]);
+  }
+}

@@ -1,0 +1,139 @@
+import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import dayjs from 'dayjs';
+import { randomUUID } from 'node:crypto';
+import { hashRefreshToken, mintRefreshToken, successorOf } from '../auth/tokens/refresh-tokens';
+import { AppConfig } from '../config/app-config';
+import { RefreshRecord, Session } from './session';
+import { SessionsRepository } from './sessions.repository';
+
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface IssuedSession {
+  session: Session;
+  /** Given to the client once, in the cookie; the store keeps only its hash. */
+  refreshToken: string;
+}
+
+export const SESSION_ENDED = 'Your session has ended; sign in again';
+
+/** Session lifetimes, rotation, the grace window and theft detection: decided here and nowhere else. */
+@Injectable()
+export class SessionsService {
+  private readonly security = new Logger('Security');
+
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Starts a session for a fresh login; evicts the user's oldest sessions past the limit. */
+  async start(userId: string, client: ClientInfo, now = new Date()): Promise<IssuedSession> {
+    const { refreshTtlSeconds, maxAgeSeconds, maxPerUser } = this.config.sessions;
+    const refreshToken = mintRefreshToken();
+    const absoluteExpiresAt = addSeconds(now, maxAgeSeconds);
+    const session: Session = {
+      id: randomUUID(),
+      userId,
+      currentTokenHash: hashRefreshToken(refreshToken),
+      previousTokenHash: null,
+      rotatedAt: null,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: earliest(addSeconds(now, refreshTtlSeconds), absoluteExpiresAt),
+      absoluteExpiresAt,
+      userAgent: client.userAgent,
+      ip: client.ip,
+    };
+    await this.sessions.create(session);
+    const evicted = await this.sessions.evictOldest(userId, maxPerUser, now);
+    for (const sessionId of evicted) this.security.log({ event: 'session_evicted', userId, sessionId });
+    return { session, refreshToken };
+  }
+
+  findLive(sessionId: string, now = new Date()): Promise<Session | null> {
+    return this.sessions.findLive(sessionId, now);
+  }
+
+  /**
+   * The refresh record, not the JWT, says whose token this is; the JWT's claims must agree.
+   * Returns null for unknown or expired tokens and for a token presented with another session's JWT.
+   */
+  async identifyRefresh(refreshToken: string, claims: { sub: string; sid: string }, now = new Date()): Promise<RefreshRecord | null> {
+    const record = await this.sessions.findRefreshRecord(hashRefreshToken(refreshToken));
+    if (!record || record.expiresAt <= now) return null;
+    return record.sessionId === claims.sid && record.userId === claims.sub ? record : null;
+  }
+
+  /**
+   * Rotates the session that `record` belongs to. The current token rotates by one atomic
+   * compare-and-set; the immediately previous one, inside the grace window, gets the same
+   * successor again (tabs refreshing at once); any other retired token is theft.
+   */
+  async rotate(record: RefreshRecord, refreshToken: string, client: ClientInfo, now = new Date()): Promise<IssuedSession> {
+    let session = await this.sessions.findLive(record.sessionId, now);
+    if (!session) throw new UnauthorizedException(SESSION_ENDED);
+
+    const successor = successorOf(refreshToken, this.config.tokens.refreshKey);
+    const successorHash = hashRefreshToken(successor);
+    if (session.currentTokenHash === record.tokenHash) {
+      const expiresAt = earliest(addSeconds(now, this.config.sessions.refreshTtlSeconds), session.absoluteExpiresAt);
+      // The successor's record goes in first: a crash before the compare-and-set leaves the
+      // session on the old token, which the client still holds, never half-rotated.
+      await this.sessions.saveRefreshRecord({ tokenHash: successorHash, sessionId: session.id, userId: session.userId, expiresAt });
+      const won = await this.sessions.rotate({ sessionId: session.id, fromHash: record.tokenHash, toHash: successorHash, at: now, expiresAt });
+      if (won) {
+        return {
+          session: { ...session, previousTokenHash: record.tokenHash, currentTokenHash: successorHash, rotatedAt: now, lastUsedAt: now, expiresAt },
+          refreshToken: successor,
+        };
+      }
+      session = await this.sessions.findLive(record.sessionId, now); // a concurrent request rotated first
+      if (!session) throw new UnauthorizedException(SESSION_ENDED);
+    }
+
+    if (this.withinGrace(session, record.tokenHash, now) && session.currentTokenHash === successorHash) {
+      return { session, refreshToken: successor };
+    }
+
+    await this.sessions.revoke(session.userId, session.id);
+    this.security.warn({ event: 'refresh_token_reuse', userId: session.userId, sessionId: session.id, ip: client.ip, userAgent: client.userAgent });
+    throw new UnauthorizedException('This refresh token was already used; the session has been revoked for safety. Sign in again.');
+  }
+
+  listLive(userId: string, now = new Date()): Promise<Session[]> {
+    return this.sessions.listLive(userId, now);
+  }
+
+  /** Revokes one of the user's own sessions; someone else's is indistinguishable from a missing one. */
+  async revoke(userId: string, sessionId: string): Promise<void> {
+    if (!(await this.sessions.revoke(userId, sessionId))) throw new NotFoundException('No such session');
+  }
+
+  /** Best effort for logout: nothing to say if the session is already gone. */
+  async end(userId: string, sessionId: string): Promise<void> {
+    await this.sessions.revoke(userId, sessionId);
+  }
+
+  revokeAll(userId: string, keepSessionId?: string): Promise<number> {
+    return this.sessions.revokeAllForUser(userId, keepSessionId);
+  }
+
+  private withinGrace(session: Session, tokenHash: string, now: Date): boolean {
+    return (
+      session.previousTokenHash === tokenHash &&
+      session.rotatedAt !== null &&
+      now.getTime() - session.rotatedAt.getTime() < this.config.sessions.reuseGraceSeconds * 1000
+    );
+  }
+}
+
+function addSeconds(date: Date, seconds: number): Date {
+  return dayjs(date).add(seconds, 'second').toDate();
+}
+
+function earliest(a: Date, b: Date): Date {
+  return a <= b ? a : b;
+}

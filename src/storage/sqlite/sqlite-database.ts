@@ -1,0 +1,81 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuplicateKeyError, StoreUnavailableError } from '../storage.errors';
+
+export type SqliteDatabase = Database.Database;
+
+/** Schema versions, applied in order; `PRAGMA user_version` records how far a file has come. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE users (
+     id            TEXT PRIMARY KEY,
+     username      TEXT NOT NULL UNIQUE,
+     name          TEXT NOT NULL,
+     password_hash TEXT NOT NULL,
+     created_at    INTEGER NOT NULL,
+     updated_at    INTEGER NOT NULL
+   );
+   CREATE INDEX users_created_at ON users (created_at, id);
+   CREATE TABLE sessions (
+     id                  TEXT PRIMARY KEY,
+     user_id             TEXT NOT NULL,
+     current_token_hash  TEXT NOT NULL UNIQUE,
+     previous_token_hash TEXT,
+     rotated_at          INTEGER,
+     created_at          INTEGER NOT NULL,
+     last_used_at        INTEGER NOT NULL,
+     expires_at          INTEGER NOT NULL,
+     absolute_expires_at INTEGER NOT NULL,
+     user_agent          TEXT,
+     ip                  TEXT
+   );
+   CREATE INDEX sessions_user ON sessions (user_id, created_at);
+   CREATE INDEX sessions_expires_at ON sessions (expires_at);
+   CREATE TABLE refresh_tokens (
+     token_hash TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
+   CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);`,
+];
+
+export function openSqliteDatabase(file: string): SqliteDatabase {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: SqliteDatabase): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let next = version; next < MIGRATIONS.length; next++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[next]);
+      db.pragma(`user_version = ${next + 1}`);
+    })();
+  }
+}
+
+/** Runs a statement and turns driver errors into the storage's own errors. */
+export function sqlite<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      throw new DuplicateKeyError(uniqueColumn((error as Error).message));
+    }
+    if (code.startsWith('SQLITE_')) throw new StoreUnavailableError({ cause: error });
+    throw error;
+  }
+}
+
+/** "UNIQUE constraint failed: users.username" names the column; the value never appears. */
+function uniqueColumn(message: string): string {
+  return /failed: \w+\.(\w+)/.exec(message)?.[1] ?? 'key';
+}

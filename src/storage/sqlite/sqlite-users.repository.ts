@@ -1,0 +1,86 @@
+import { NewUser, User } from '../../users/user';
+import { UserPage, UsersRepository } from '../../users/users.repository';
+import { SqliteDatabase, sqlite } from './sqlite-database';
+
+interface UserRow {
+  id: string;
+  username: string;
+  name: string;
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  username: row.username,
+  name: row.name,
+  passwordHash: row.password_hash,
+  createdAt: new Date(row.created_at),
+  updatedAt: new Date(row.updated_at),
+});
+
+export class SqliteUsersRepository extends UsersRepository {
+  private readonly insert;
+  private readonly byId;
+  private readonly byUsername;
+  private readonly page;
+  private readonly count;
+  private readonly change;
+  private readonly remove;
+
+  constructor(db: SqliteDatabase) {
+    super();
+    this.insert = db.prepare(
+      `INSERT INTO users (id, username, name, password_hash, created_at, updated_at)
+       VALUES (@id, @username, @name, @passwordHash, @createdAt, @createdAt)`,
+    );
+    this.byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
+    this.byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
+    this.page = db.prepare<[number, number], UserRow>('SELECT * FROM users ORDER BY created_at, id LIMIT ? OFFSET ?');
+    this.count = db.prepare<[], { total: number }>('SELECT COUNT(*) AS total FROM users');
+    this.change = db.prepare(
+      `UPDATE users SET name = COALESCE(@name, name), password_hash = COALESCE(@passwordHash, password_hash),
+       updated_at = @updatedAt WHERE id = @id`,
+    );
+    this.remove = db.prepare<[string]>('DELETE FROM users WHERE id = ?');
+  }
+
+  async create(user: NewUser): Promise<User> {
+    sqlite(() => this.insert.run({ ...user, createdAt: user.createdAt.getTime() }));
+    return { ...user, updatedAt: user.createdAt };
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const row = sqlite(() => this.byId.get(id));
+    return row ? toUser(row) : null;
+  }
+
+  async findByUsername(username: string): Promise<User | null> {
+    const row = sqlite(() => this.byUsername.get(username));
+    return row ? toUser(row) : null;
+  }
+
+  async list({ offset, limit }: { offset: number; limit: number }): Promise<UserPage> {
+    return sqlite(() => ({
+      items: this.page.all(limit, offset).map(toUser),
+      total: this.count.get()!.total,
+    }));
+  }
+
+  async update(id: string, changes: { name?: string; passwordHash?: string; updatedAt: Date }): Promise<User | null> {
+    const result = sqlite(() =>
+      this.change.run({
+        id,
+        name: changes.name ?? null,
+        passwordHash: changes.passwordHash ?? null,
+        updatedAt: changes.updatedAt.getTime(),
+      }),
+    );
+    return result.changes === 0 ? null : this.findById(id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return sqlite(() => this.remove.run(id)).changes > 0;
+  }
+}

@@ -1,0 +1,18 @@
+import { Store } from '../store';
+import { StoreHealth } from '../store-health';
+import { openSqliteDatabase, sqlite } from './sqlite-database';
+import { SqliteSessionsRepository } from './sqlite-sessions.repository';
+import { SqliteUsersRepository } from './sqlite-users.repository';
+
+/** The embedded store: one SQLite file (WAL) under the data folder, created on first start. */
+export function openSqliteStore(file: string): Store {
+  const db = openSqliteDatabase(file);
+  const ping = db.prepare('SELECT 1');
+  const health: StoreHealth = { ping: async () => void sqlite(() => ping.get()) };
+  return {
+    users: new SqliteUsersRepository(db),
+    sessions: new SqliteSessionsRepository(db),
+    health,
+    close: async () => void db.close(),
+  };
+}

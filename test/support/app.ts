@@ -1,0 +1,60 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { createApp } from '../../src/app.factory';
+import { AppConfig, EnvOverrides } from '../../src/config/app-config';
+import { StoreUnderTest } from './stores';
+
+/** Test defaults: cheap bcrypt and limits high enough not to get in the way (one suite lowers them). */
+const TEST_ENV: EnvOverrides = {
+  NODE_ENV: 'test',
+  BCRYPT_COST: '4',
+  RATE_LIMIT_LOGIN: '10000',
+  RATE_LIMIT_REFRESH: '10000',
+};
+
+export interface TestApp {
+  app: NestExpressApplication;
+  server: Server;
+  config: AppConfig;
+  env: EnvOverrides;
+  /** A cookie-jar client: keeps auth-cookie between requests like a browser or Postman. */
+  agent(): InstanceType<typeof request.agent>;
+  /** A client with no jar, for crafted cookies. */
+  http(): ReturnType<typeof request>;
+  /** Closes and boots again on the same data folder / database. */
+  restart(): Promise<TestApp>;
+  close(): Promise<void>;
+}
+
+/** Boots the real app (same factory as main.ts) on a fresh store of the given kind. */
+export async function startTestApp(store: StoreUnderTest, env: EnvOverrides = {}): Promise<TestApp> {
+  const storeEnv = store.freshEnv();
+  const full = { ...TEST_ENV, ...storeEnv, ...env };
+  const testApp = await boot(full);
+  const close = testApp.close;
+  return { ...testApp, close: async () => { await close(); await store.dispose(storeEnv); } };
+}
+
+async function boot(env: EnvOverrides): Promise<TestApp> {
+  const app = await createApp({ env, ignoreEnvFile: true, logger: false });
+  await app.init();
+  const server = app.getHttpServer() as Server;
+  const self: TestApp = {
+    app,
+    server,
+    env,
+    config: app.get(AppConfig),
+    agent: () => request.agent(server),
+    http: () => request(server),
+    restart: async () => {
+      await app.close();
+      return boot(env);
+    },
+    close: () => app.close(),
+  };
+  return self;
+}
+
+// One app at a time per test file: passport keeps strategies in a process-wide registry, so a
+// second live app would replace the first one's `jwt` and `jwt-refresh` strategies.
