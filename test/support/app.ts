@@ -30,13 +30,10 @@ export interface TestApp {
 /** Boots the real app (same factory as main.ts) on a fresh store of the given kind. */
 export async function startTestApp(store: StoreUnderTest, env: EnvOverrides = {}): Promise<TestApp> {
   const storeEnv = store.freshEnv();
-  const full = { ...TEST_ENV, ...storeEnv, ...env };
-  const testApp = await boot(full);
-  const close = testApp.close;
-  return { ...testApp, close: async () => { await close(); await store.dispose(storeEnv); } };
+  return boot({ ...TEST_ENV, ...storeEnv, ...env }, () => store.dispose(storeEnv));
 }
 
-async function boot(env: EnvOverrides): Promise<TestApp> {
+async function boot(env: EnvOverrides, dispose: () => Promise<void>): Promise<TestApp> {
   const app = await createApp({ env, ignoreEnvFile: true, logger: false });
   await app.init();
   const server = app.getHttpServer() as Server;
@@ -49,9 +46,12 @@ async function boot(env: EnvOverrides): Promise<TestApp> {
     http: () => request(server),
     restart: async () => {
       await app.close();
-      return boot(env);
+      return boot(env, dispose);
     },
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await dispose();
+    },
   };
   return self;
 }

@@ -57,17 +57,24 @@ function withDatabase(uri: string, database: string): string {
 
 let announced = false;
 
+/**
+ * SQLite always, MongoDB when MONGODB_URI is set. TEST_STORES=mongo (or sqlite) narrows the
+ * run to one of them, so the emulator run does not repeat the SQLite one.
+ */
 export function storesUnderTest(): StoreUnderTest[] {
   const uri = process.env.MONGODB_URI;
   const label = process.env.MONGODB_LABEL ?? 'MongoDB server';
+  const only = process.env.TEST_STORES;
+  const stores = [...(only === 'mongo' ? [] : [sqlite]), ...(uri && only !== 'sqlite' ? [mongo(uri, label)] : [])];
   if (!announced) {
     announced = true;
-    // eslint-disable-next-line no-console
-    console.log(
-      uri
-        ? `Storage suites run on: sqlite, and mongo via ${label} at ${new URL(uri).host}`
-        : 'Storage suites run on: sqlite. MongoDB run SKIPPED: MONGODB_URI is not set (see README, "Tests against MongoDB").',
-    );
+    const skipped = uri || only === 'sqlite'
+      ? ''
+      : ' MongoDB run SKIPPED: MONGODB_URI is not set (see README, "Tests against MongoDB").';
+    const mongoNote = uri && only !== 'sqlite' ? ` [mongo = ${label} at ${new URL(uri).host}]` : '';
+    // Written past jest's console capture so it reads as one plain line in the output.
+    process.stdout.write(`Storage suites run on: ${stores.map((s) => s.name).join(', ') || 'nothing'}${mongoNote}.${skipped}\n`);
   }
-  return uri ? [sqlite, mongo(uri, label)] : [sqlite];
+  if (only === 'mongo' && !uri) throw new Error('TEST_STORES=mongo needs MONGODB_URI');
+  return stores;
 }

@@ -72,7 +72,7 @@ export class SqliteSessionsRepository extends SessionsRepository {
       deleteSession: db.prepare<{ id: string; userId: string }>('DELETE FROM sessions WHERE id = @id AND user_id = @userId'),
       deleteRecords: db.prepare<[string]>('DELETE FROM refresh_tokens WHERE session_id = ?'),
       userSessionIds: db.prepare<[string], { id: string }>('SELECT id FROM sessions WHERE user_id = ?'),
-      deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?1 OR absolute_expires_at <= ?1'),
+      deleteExpiredSessions: db.prepare<{ now: number }>('DELETE FROM sessions WHERE expires_at <= @now OR absolute_expires_at <= @now'),
       deleteExpiredRecords: db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at <= ?'),
     });
 
@@ -148,7 +148,7 @@ export class SqliteSessionsRepository extends SessionsRepository {
 
   async purgeExpired(now: Date): Promise<void> {
     sqlite(() => {
-      this.statements.deleteExpiredSessions.run(now.getTime());
+      this.statements.deleteExpiredSessions.run({ now: now.getTime() });
       this.statements.deleteExpiredRecords.run(now.getTime());
     });
   }

@@ -1,0 +1,71 @@
+// The whole test suite, stage by stage, as `npm test` runs it (and CI through .ci/run):
+//   jest        unit, contract and e2e suites on the embedded SQLite store
+//   jest:mongo  the contract and e2e suites again on MongoDB: MONGODB_URI if set, else the
+//               wire-protocol emulator from ../shared (skipped, with a reason, where absent)
+//   postman     the Postman collection through newman against a freshly started service
+//   browser     Chromium (Debian's) driving the SPA and server-rendered pages
+// Ends with one line "N passed, M failed" over every stage; exits non-zero if anything failed.
+// `node scripts/test-all.mjs jest postman` runs only the named stages.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'test-output');
+mkdirSync(out, { recursive: true });
+const jest = ['node', '--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--runInBand'];
+
+const stages = {
+  jest: () => runJest('jest', { TEST_STORES: 'sqlite' }),
+  'jest:mongo': () =>
+    process.env.MONGODB_URI
+      ? runJest('jest:mongo', { TEST_STORES: 'mongo', MONGODB_LABEL: process.env.MONGODB_LABEL ?? 'MongoDB server' }, ['test/contract', 'test/e2e'])
+      : runJest('jest:mongo', { TEST_STORES: 'mongo' }, ['test/contract', 'test/e2e'], ['bash', 'scripts/with-mongo-emulator.sh']),
+  postman: () => runCounted('postman', 'scripts/postman.mjs', ['npm', 'run', '--silent', 'test:postman']),
+  browser: () => runCounted('browser', 'scripts/browser.mjs', ['npm', 'run', '--silent', 'test:browser']),
+};
+
+function run(command, env) {
+  const [bin, ...args] = command;
+  const result = spawnSync(bin, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  process.stdout.write(result.stdout ?? '');
+  return result;
+}
+
+function runJest(name, env, paths = [], wrapper = []) {
+  const report = join(out, `${name.replace(':', '-')}.json`);
+  const result = run([...wrapper, ...jest, '--json', `--outputFile=${report}`, ...paths], env);
+  if (wrapper.length > 0 && /mongo-emulator not found/.test(result.stdout ?? '')) return { name, skipped: 'mongo-emulator not found and MONGODB_URI not set' };
+  if (!existsSync(report)) return { name, passed: 0, failed: 1, note: `jest wrote no report (exit ${result.status})` };
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  const failed = json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0);
+  return { name, passed: json.numPassedTests, failed: result.status === 0 ? failed : Math.max(failed, 1) };
+}
+
+function runCounted(name, script, command) {
+  if (!existsSync(join(root, script))) return { name, skipped: `${script} not present` };
+  const result = run(command, {});
+  const lines = [...(result.stdout ?? '').matchAll(/^(\d+) passed, (\d+) failed/gm)];
+  const last = lines.at(-1);
+  if (!last) return { name, passed: 0, failed: 1, note: `no result line (exit ${result.status})` };
+  const failed = Number(last[2]);
+  return { name, passed: Number(last[1]), failed: result.status === 0 ? failed : Math.max(failed, 1) };
+}
+
+const wanted = process.argv.slice(2);
+const results = [];
+for (const [name, stage] of Object.entries(stages)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  process.stdout.write(`\n=== ${name} ===\n`);
+  results.push(stage());
+}
+
+process.stdout.write('\n=== summary ===\n');
+for (const r of results) {
+  process.stdout.write(r.skipped ? `${r.name}: SKIPPED (${r.skipped})\n` : `${r.name}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}\n`);
+}
+const passed = results.reduce((n, r) => n + (r.passed ?? 0), 0);
+const failed = results.reduce((n, r) => n + (r.failed ?? 0), 0);
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(failed > 0 ? 1 : 0);

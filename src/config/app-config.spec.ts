@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAppConfig } from './app-config';
+import { parseDurationSeconds } from './duration';
+
+describe('loadAppConfig', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'nca-config-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const strong = 'x'.repeat(32);
+
+  it('has the designed defaults', () => {
+    const config = loadAppConfig({ DATA_DIR: dataDir });
+    expect(config.storage.kind).toBe('sqlite');
+    expect(config.cookie).toEqual({ name: 'auth-cookie', sameSite: 'lax', secure: false });
+    expect(config.tokens.accessTtlSeconds).toBe(900);
+    expect(config.sessions).toEqual({ refreshTtlSeconds: 604800, maxAgeSeconds: 2592000, reuseGraceSeconds: 10, maxPerUser: 10 });
+    expect(config.rateLimit).toEqual({ windowMs: 60000, credentials: 20, refresh: 60 });
+  });
+
+  it('chooses MongoDB when MONGODB_URI is set, and Secure cookies in production', () => {
+    const config = loadAppConfig({
+      DATA_DIR: dataDir,
+      NODE_ENV: 'production',
+      MONGODB_URI: 'mongodb://db:27017/auth',
+      JWT_ACCESS_SECRET: strong,
+      REFRESH_TOKEN_SECRET: strong,
+    });
+    expect(config.storage.kind).toBe('mongo');
+    expect(config.cookie.secure).toBe(true);
+  });
+
+  it('refuses to start in production without secrets, naming each variable', () => {
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, NODE_ENV: 'production' })).toThrow(
+      /JWT_ACCESS_SECRET is required when NODE_ENV=production[\s\S]*REFRESH_TOKEN_SECRET is required/,
+    );
+  });
+
+  it('refuses weak secrets anywhere', () => {
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_SECRET: 'short', REFRESH_TOKEN_SECRET: strong })).toThrow(
+      /JWT_ACCESS_SECRET is too short/,
+    );
+  });
+
+  it('generates development secrets once, private to the owner, and reuses them', () => {
+    loadAppConfig({ DATA_DIR: dataDir });
+    const file = join(dataDir, 'secrets.json');
+    const first = readFileSync(file, 'utf8');
+    expect(statSync(file).mode & 0o077).toBe(0);
+    loadAppConfig({ DATA_DIR: dataDir });
+    expect(readFileSync(file, 'utf8')).toBe(first);
+  });
+
+  it('explains bad values', () => {
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, PORT: 'eighty', REFRESH_TTL: 'a week' })).toThrow(
+      /PORT must be an integer number[\s\S]*REFRESH_TTL must be a duration/,
+    );
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, COOKIE_SAMESITE: 'none' })).toThrow(/COOKIE_SAMESITE=none needs COOKIE_SECURE=true/);
+  });
+});
+
+describe('parseDurationSeconds', () => {
+  it.each([
+    ['900', 900],
+    ['10s', 10],
+    ['15m', 900],
+    ['2h', 7200],
+    ['7d', 604800],
+  ])('reads %s', (input, seconds) => expect(parseDurationSeconds(input)).toBe(seconds));
+
+  it.each(['', 'm', '1w', '-5s', '1.5h'])('refuses %p', (input) => expect(parseDurationSeconds(input)).toBeNull());
+});

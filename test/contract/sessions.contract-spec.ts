@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { EnvOverrides } from '../../src/config/app-config';
+import { Session } from '../../src/sessions/session';
+import { Store } from '../../src/storage/store';
+import { storesUnderTest } from '../support/stores';
+
+const MINUTE = 60_000;
+
+/** The SessionsRepository port, run unchanged against every adapter on a real store. */
+describe.each(storesUnderTest().map((store) => [store.name, store] as const))('SessionsRepository contract on %s', (_name, kind) => {
+  let env: EnvOverrides;
+  let store: Store;
+  beforeAll(async () => {
+    env = kind.freshEnv();
+    store = await kind.open(env);
+  });
+  afterAll(async () => {
+    await store.close();
+    await kind.dispose(env);
+  });
+
+  const now = new Date();
+  const at = (minutes: number) => new Date(now.getTime() + minutes * MINUTE);
+  const hash = () => randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, '').slice(0, 11);
+  const newSession = (overrides: Partial<Session> = {}): Session => ({
+    id: randomUUID(),
+    userId: randomUUID(),
+    currentTokenHash: hash(),
+    previousTokenHash: null,
+    rotatedAt: null,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: at(60),
+    absoluteExpiresAt: at(600),
+    userAgent: 'jest',
+    ip: '127.0.0.1',
+    ...overrides,
+  });
+
+  it('creates a session with the refresh record of its first token', async () => {
+    const session = newSession();
+    await store.sessions.create(session);
+    expect(await store.sessions.findLive(session.id, now)).toEqual(session);
+    expect(await store.sessions.findRefreshRecord(session.currentTokenHash)).toEqual({
+      tokenHash: session.currentTokenHash,
+      sessionId: session.id,
+      userId: session.userId,
+      expiresAt: session.expiresAt,
+    });
+    expect(await store.sessions.findRefreshRecord(hash())).toBeNull();
+  });
+
+  it('does not find a session past its idle or its absolute expiry', async () => {
+    const idle = newSession({ expiresAt: at(-1) });
+    const absolute = newSession({ expiresAt: at(10), absoluteExpiresAt: at(-1) });
+    await store.sessions.create(idle);
+    await store.sessions.create(absolute);
+    expect(await store.sessions.findLive(idle.id, now)).toBeNull();
+    expect(await store.sessions.findLive(absolute.id, now)).toBeNull();
+    expect(await store.sessions.findLive(randomUUID(), now)).toBeNull();
+  });
+
+  it('rotates by compare-and-set: exactly one of several concurrent rotations wins', async () => {
+    const session = newSession();
+    await store.sessions.create(session);
+    const next = hash();
+    const rotation = { sessionId: session.id, fromHash: session.currentTokenHash, toHash: next, at: at(1), expiresAt: at(61) };
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.sessions.rotate(rotation)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.sessions.findLive(session.id, now)).toEqual({
+      ...session,
+      currentTokenHash: next,
+      previousTokenHash: session.currentTokenHash,
+      rotatedAt: at(1),
+      lastUsedAt: at(1),
+      expiresAt: at(61),
+    });
+    expect(await store.sessions.rotate(rotation)).toBe(false);
+  });
+
+  it('saves a refresh record once and ignores an identical second save', async () => {
+    const session = newSession();
+    await store.sessions.create(session);
+    const record = { tokenHash: hash(), sessionId: session.id, userId: session.userId, expiresAt: at(30) };
+    await store.sessions.saveRefreshRecord(record);
+    await expect(store.sessions.saveRefreshRecord(record)).resolves.toBeUndefined();
+    expect(await store.sessions.findRefreshRecord(record.tokenHash)).toEqual(record);
+  });
+
+  it('lists a user’s live sessions oldest first', async () => {
+    const userId = randomUUID();
+    const older = newSession({ userId, createdAt: at(-3) });
+    const newer = newSession({ userId, createdAt: at(-2) });
+    const expired = newSession({ userId, createdAt: at(-1), expiresAt: at(-1) });
+    for (const s of [newer, expired, older]) await store.sessions.create(s);
+    expect((await store.sessions.listLive(userId, now)).map((s) => s.id)).toEqual([older.id, newer.id]);
+  });
+
+  it('revokes a session with its records, only for its own user', async () => {
+    const session = newSession();
+    await store.sessions.create(session);
+    const retired = { tokenHash: hash(), sessionId: session.id, userId: session.userId, expiresAt: at(30) };
+    await store.sessions.saveRefreshRecord(retired);
+    expect(await store.sessions.revoke(randomUUID(), session.id)).toBe(false);
+    expect(await store.sessions.findLive(session.id, now)).not.toBeNull();
+    expect(await store.sessions.revoke(session.userId, session.id)).toBe(true);
+    expect(await store.sessions.findLive(session.id, now)).toBeNull();
+    expect(await store.sessions.findRefreshRecord(session.currentTokenHash)).toBeNull();
+    expect(await store.sessions.findRefreshRecord(retired.tokenHash)).toBeNull();
+    expect(await store.sessions.revoke(session.userId, session.id)).toBe(false);
+  });
+
+  it('revokes all of a user’s sessions, optionally keeping one', async () => {
+    const userId = randomUUID();
+    const [a, b, c] = [newSession({ userId }), newSession({ userId }), newSession({ userId })];
+    const stranger = newSession();
+    for (const s of [a, b, c, stranger]) await store.sessions.create(s);
+    expect(await store.sessions.revokeAllForUser(userId, b.id)).toBe(2);
+    expect((await store.sessions.listLive(userId, now)).map((s) => s.id)).toEqual([b.id]);
+    expect(await store.sessions.revokeAllForUser(userId)).toBe(1);
+    expect(await store.sessions.listLive(userId, now)).toEqual([]);
+    expect(await store.sessions.findLive(stranger.id, now)).not.toBeNull();
+  });
+
+  it('evicts the oldest live sessions beyond a limit and names them', async () => {
+    const userId = randomUUID();
+    const sessions = [-4, -3, -2, -1].map((m) => newSession({ userId, createdAt: at(m) }));
+    for (const s of sessions) await store.sessions.create(s);
+    const evicted = await store.sessions.evictOldest(userId, 2, now);
+    expect(evicted).toEqual([sessions[0].id, sessions[1].id]);
+    expect((await store.sessions.listLive(userId, now)).map((s) => s.id)).toEqual([sessions[2].id, sessions[3].id]);
+    expect(await store.sessions.evictOldest(userId, 2, now)).toEqual([]);
+  });
+
+  it('purges expired sessions and records without touching live ones', async () => {
+    const live = newSession();
+    const dead = newSession({ expiresAt: at(-5) });
+    await store.sessions.create(live);
+    await store.sessions.create(dead);
+    await store.sessions.purgeExpired(now);
+    expect(await store.sessions.findLive(live.id, now)).toEqual(live);
+    expect(await store.sessions.findRefreshRecord(live.currentTokenHash)).not.toBeNull();
+    expect(await store.sessions.findLive(dead.id, now)).toBeNull();
+  });
+});

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { EnvOverrides } from '../../src/config/app-config';
+import { DuplicateKeyError } from '../../src/storage/storage.errors';
+import { Store } from '../../src/storage/store';
+import { NewUser } from '../../src/users/user';
+import { storesUnderTest } from '../support/stores';
+
+/** The UsersRepository port, run unchanged against every adapter on a real store. */
+describe.each(storesUnderTest().map((store) => [store.name, store] as const))('UsersRepository contract on %s', (_name, kind) => {
+  let env: EnvOverrides;
+  let store: Store;
+  beforeAll(async () => {
+    env = kind.freshEnv();
+    store = await kind.open(env);
+  });
+  afterAll(async () => {
+    await store.close();
+    await kind.dispose(env);
+  });
+
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  const newUser = (overrides: Partial<NewUser> = {}): NewUser => ({
+    id: randomUUID(),
+    username: `u${randomUUID().slice(0, 12)}`,
+    name: 'Someone',
+    passwordHash: '$2b$04$abcdefghijklmnopqrstuuQ0123456789012345678901234567890',
+    createdAt: new Date((clock += 1000)),
+    ...overrides,
+  });
+
+  it('creates and finds a user by id and by username, dates intact', async () => {
+    const user = newUser();
+    const created = await store.users.create(user);
+    expect(created).toEqual({ ...user, updatedAt: user.createdAt });
+    expect(await store.users.findById(user.id)).toEqual(created);
+    expect(await store.users.findByUsername(user.username)).toEqual(created);
+  });
+
+  it('answers null for unknown ids and usernames, including odd strings', async () => {
+    expect(await store.users.findById(randomUUID())).toBeNull();
+    expect(await store.users.findByUsername('nobody')).toBeNull();
+    expect(await store.users.findById('not-a-uuid')).toBeNull();
+    expect(await store.users.findByUsername('{"$gt":""}')).toBeNull();
+  });
+
+  it('refuses a second user with the same username with DuplicateKeyError("username")', async () => {
+    const first = newUser();
+    await store.users.create(first);
+    const error = await store.users.create(newUser({ username: first.username })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DuplicateKeyError);
+    expect((error as DuplicateKeyError).field).toBe('username');
+  });
+
+  it('lists oldest first with a total, by offset and limit', async () => {
+    const before = await store.users.list({ offset: 0, limit: 1000 });
+    const added = [newUser(), newUser(), newUser()];
+    for (const user of added) await store.users.create(user);
+    const all = await store.users.list({ offset: 0, limit: 1000 });
+    expect(all.total).toBe(before.total + 3);
+    expect(all.items.slice(-3).map((u) => u.id)).toEqual(added.map((u) => u.id));
+    const page = await store.users.list({ offset: before.total + 1, limit: 1 });
+    expect(page.items.map((u) => u.id)).toEqual([added[1].id]);
+    expect(page.total).toBe(all.total);
+  });
+
+  it('updates name and password hash independently', async () => {
+    const user = newUser();
+    await store.users.create(user);
+    const renamed = await store.users.update(user.id, { name: 'New Name', updatedAt: new Date(clock + 5000) });
+    expect(renamed).toMatchObject({ name: 'New Name', passwordHash: user.passwordHash, updatedAt: new Date(clock + 5000) });
+    const rehashed = await store.users.update(user.id, { passwordHash: 'other-hash', updatedAt: new Date(clock + 6000) });
+    expect(rehashed).toMatchObject({ name: 'New Name', passwordHash: 'other-hash' });
+    expect(await store.users.update(randomUUID(), { name: 'x', updatedAt: new Date() })).toBeNull();
+  });
+
+  it('deletes a user once', async () => {
+    const user = newUser();
+    await store.users.create(user);
+    expect(await store.users.delete(user.id)).toBe(true);
+    expect(await store.users.findById(user.id)).toBeNull();
+    expect(await store.users.delete(user.id)).toBe(false);
+  });
+
+  it('answers its health ping', async () => {
+    await expect(store.health.ping()).resolves.toBeUndefined();
+  });
+});
