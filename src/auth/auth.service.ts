@@ -4,7 +4,7 @@ import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { AuthCookieValue } from './cookies/auth-cookie';
 import { LoginDto, SignupDto } from './dto/credentials.dto';
-import { RefreshPrincipal } from './principal';
+import { Principal, RefreshPrincipal } from './principal';
 import { AccessTokens } from './tokens/access-tokens';
 
 /** What a successful signup, login or refresh gives the controller to put in the cookie. */
@@ -48,6 +48,30 @@ export class AuthService {
     const user = await this.users.findById(issued.session.userId);
     if (!user) throw new UnauthorizedException(SESSION_ENDED);
     return this.signIn(user, issued);
+  }
+
+  /**
+   * For callers that hold the cookie itself rather than a passport principal (server-rendered
+   * pages): the access rules when the JWT is valid, else the refresh rules in the same request.
+   * `refreshed` is set when the cookie must be replaced. Null when neither works.
+   */
+  async resume(cookie: AuthCookieValue, client: ClientInfo): Promise<{ principal: Principal; refreshed?: SignedIn } | null> {
+    const access = this.accessTokens.verify(cookie.token);
+    if (access && 'claims' in access) {
+      const session = await this.sessions.findLive(access.claims.sid);
+      return session && session.userId === access.claims.sub ? { principal: { userId: session.userId, sessionId: session.id } } : null;
+    }
+    if (!access) return null;
+    const claims = this.accessTokens.verifyIgnoringExpiry(cookie.token);
+    const record = claims && (await this.sessions.identifyRefresh(cookie.refreshToken, claims));
+    if (!record) return null;
+    try {
+      const refreshed = await this.refresh({ userId: record.userId, sessionId: record.sessionId, record, refreshToken: cookie.refreshToken }, client);
+      return { principal: { userId: record.userId, sessionId: record.sessionId }, refreshed };
+    } catch (error) {
+      if (error instanceof UnauthorizedException) return null;
+      throw error;
+    }
   }
 
   /** Ends the session the cookie names, if its JWT is genuinely ours (expired is fine). */

@@ -32,6 +32,16 @@ export class AccessTokens {
     return this.jwt.sign({ sid: claims.sid }, { subject: claims.sub });
   }
 
+  /** Fully checked, expiry included; says whether a refused token had merely expired. */
+  verify(token: string): { claims: AccessClaims } | { expired: true } | null {
+    try {
+      const payload = this.jwt.verify<object>(token);
+      return hasAccessClaims(payload) ? { claims: { sub: payload.sub, sid: payload.sid } } : null;
+    } catch (error) {
+      return (error as Error).name === 'TokenExpiredError' ? { expired: true } : null;
+    }
+  }
+
   /** Signature, algorithm, issuer and audience checked; expiry ignored (logout, refresh). */
   verifyIgnoringExpiry(token: string): AccessClaims | null {
     try {
