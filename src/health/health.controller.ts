@@ -13,7 +13,13 @@ export class HealthController {
     private readonly store: StoreHealth,
   ) {}
 
-  /** 200 while the store answers a ping within 2 s, 503 otherwise. */
+  /** Liveness: the process answers. No store, no guard: also the benchmarks' floor route. */
+  @Public() @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: 200 while the store answers a ping within 2 s, 503 otherwise. */
   @Public() @Get() @HealthCheck()
   check() {
     return this.health.check([
