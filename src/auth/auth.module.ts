@@ -23,10 +23,10 @@ import { AccessTokens } from './tokens/access-tokens';
     UsersModule,
     SessionsModule,
     PassportModule,
+    // The key comes per call from AccessTokens' key ring (kid); the rest is fixed here.
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        secret: config.tokens.accessKey,
         signOptions: {
           algorithm: 'HS256',
           expiresIn: config.tokens.accessTtlSeconds,

@@ -36,13 +36,13 @@ describe('loadAppConfig', () => {
 
   it('refuses to start in production without secrets, naming each variable', () => {
     expect(() => loadAppConfig({ DATA_DIR: dataDir, NODE_ENV: 'production' })).toThrow(
-      /JWT_ACCESS_SECRET is required when NODE_ENV=production[\s\S]*REFRESH_TOKEN_SECRET is required/,
+      /JWT_ACCESS_SECRET \(or JWT_ACCESS_KEYS\) is required when NODE_ENV=production[\s\S]*REFRESH_TOKEN_SECRET is required/,
     );
   });
 
   it('refuses weak secrets anywhere', () => {
     expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_SECRET: 'short', REFRESH_TOKEN_SECRET: strong })).toThrow(
-      /JWT_ACCESS_SECRET is too short/,
+      /JWT_ACCESS_SECRET \(or JWT_ACCESS_KEYS\) is too short/,
     );
   });
 
@@ -53,6 +53,21 @@ describe('loadAppConfig', () => {
     expect(statSync(file).mode & 0o077).toBe(0);
     loadAppConfig({ DATA_DIR: dataDir });
     expect(readFileSync(file, 'utf8')).toBe(first);
+  });
+
+  it('reads JWT_ACCESS_KEYS as kid:secret pairs, signing key first, instead of JWT_ACCESS_SECRET', () => {
+    const config = loadAppConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', JWT_ACCESS_KEYS: `b:${strong}, a:${'y'.repeat(32)}`, REFRESH_TOKEN_SECRET: strong });
+    expect(config.tokens.accessKeys.map((k) => k.kid)).toEqual(['b', 'a']);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_KEYS: `a:${strong},a:${strong}` })).toThrow(/same kid twice/);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_KEYS: 'a:short' })).toThrow(/entry 1 \(a\) needs a secret of at least 32/);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_KEYS: strong })).toThrow(/entry 1 needs a kid/);
+  });
+
+  it('gives a single JWT_ACCESS_SECRET a stable derived kid', () => {
+    const env = { DATA_DIR: dataDir, JWT_ACCESS_SECRET: strong, REFRESH_TOKEN_SECRET: strong };
+    const [first] = loadAppConfig(env).tokens.accessKeys;
+    expect(first.kid).toMatch(/^k-[\w-]{8}$/);
+    expect(loadAppConfig(env).tokens.accessKeys[0].kid).toBe(first.kid);
   });
 
   it('explains bad values', () => {

@@ -1,4 +1,4 @@
-import { KeyObject, createSecretKey } from 'node:crypto';
+import { KeyObject, createHash, createSecretKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseDurationSeconds } from './duration';
 import { EnvSchema, validateEnv } from './env.schema';
@@ -28,8 +28,11 @@ export abstract class AppConfig {
   };
   abstract readonly cookie: { readonly name: string; readonly sameSite: SameSite; readonly secure: boolean };
   abstract readonly tokens: {
-    /** HS256 key, held as a KeyObject: jsonwebtoken skips its PEM parsing then (~40x faster). */
-    readonly accessKey: KeyObject;
+    /**
+     * HS256 keys, newest (signing) first, each named by a `kid`. Held as KeyObjects:
+     * jsonwebtoken skips its PEM parsing then (~40x faster).
+     */
+    readonly accessKeys: readonly { readonly kid: string; readonly key: KeyObject }[];
     readonly accessTtlSeconds: number;
     readonly issuer: string;
     readonly audience: string;
@@ -59,9 +62,13 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
     throw new Error('Invalid configuration:\n  - COOKIE_SAMESITE=none needs COOKIE_SECURE=true (browsers drop it otherwise)');
   }
   const dataDir = resolve(env.DATA_DIR);
+  const keyList = env.JWT_ACCESS_KEYS ? parseAccessKeys(env.JWT_ACCESS_KEYS) : undefined;
   const secrets = resolveSecrets(
-    { jwtAccessSecret: env.JWT_ACCESS_SECRET, refreshTokenSecret: env.REFRESH_TOKEN_SECRET },
+    { jwtAccessSecret: keyList ? keyList[0].secret : env.JWT_ACCESS_SECRET, refreshTokenSecret: env.REFRESH_TOKEN_SECRET },
     { production, dataDir },
+  );
+  const accessKeys = (keyList ?? [{ kid: derivedKid(secrets.jwtAccessSecret), secret: secrets.jwtAccessSecret }]).map(
+    ({ kid, secret }) => ({ kid, key: createSecretKey(Buffer.from(secret, 'utf8')) }),
   );
   return {
     production,
@@ -80,7 +87,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
     },
     cookie: { name: env.COOKIE_NAME, sameSite, secure },
     tokens: {
-      accessKey: createSecretKey(Buffer.from(secrets.jwtAccessSecret, 'utf8')),
+      accessKeys,
       accessTtlSeconds: seconds('ACCESS_TTL'),
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
@@ -99,6 +106,29 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
     },
     passwords: { bcryptCost: env.BCRYPT_COST },
   };
+}
+
+const KID = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/** JWT_ACCESS_KEYS="2026-11:secret,2026-10:older-secret": kid and secret pairs, signing key first. */
+function parseAccessKeys(list: string): { kid: string; secret: string }[] {
+  const pairs = list.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
+    const colon = item.indexOf(':');
+    return colon < 0 ? { kid: '', secret: item } : { kid: item.slice(0, colon), secret: item.slice(colon + 1) };
+  });
+  const problems = pairs.flatMap(({ kid, secret }, i) => [
+    ...(KID.test(kid) ? [] : [`JWT_ACCESS_KEYS entry ${i + 1} needs a kid of 1-32 letters, digits, ".", "_" or "-" before a colon`]),
+    ...(secret.length >= 32 ? [] : [`JWT_ACCESS_KEYS entry ${i + 1} (${kid || '?'}) needs a secret of at least 32 characters`]),
+  ]);
+  if (new Set(pairs.map((p) => p.kid)).size !== pairs.length) problems.push('JWT_ACCESS_KEYS has the same kid twice');
+  if (pairs.length === 0) problems.push('JWT_ACCESS_KEYS is set but lists no key');
+  if (problems.length > 0) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return pairs;
+}
+
+/** A single JWT_ACCESS_SECRET gets a stable kid derived from it, so tokens carry one from day one. */
+function derivedKid(secret: string): string {
+  return `k-${createHash('sha256').update(secret).digest('base64url').slice(0, 8)}`;
 }
 
 function parseTrustProxy(value: string): boolean | string {

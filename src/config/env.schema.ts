@@ -31,6 +31,10 @@ export class EnvSchema {
   @Transform(blankToUndefined) @IsOptional() @IsString()
   JWT_ACCESS_SECRET?: string;
 
+  /** kid:secret pairs, signing key first; replaces JWT_ACCESS_SECRET when set. */
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  JWT_ACCESS_KEYS?: string;
+
   @Transform(blankToUndefined) @IsOptional() @IsString()
   REFRESH_TOKEN_SECRET?: string;
 

@@ -9,7 +9,7 @@ export interface Secrets {
 }
 
 const SECRET_VARIABLES = {
-  jwtAccessSecret: 'JWT_ACCESS_SECRET',
+  jwtAccessSecret: 'JWT_ACCESS_SECRET (or JWT_ACCESS_KEYS)',
   refreshTokenSecret: 'REFRESH_TOKEN_SECRET',
 } as const satisfies Record<keyof Secrets, string>;
 

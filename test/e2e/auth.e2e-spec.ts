@@ -32,7 +32,7 @@ describe.each(storesUnderTest().map((store) => [store.name, store] as const))('a
     it('puts sub, sid, iat, exp, iss and aud in an HS256 access token of about 15 minutes', async () => {
       const { cookie, id } = await signup(app);
       const [header, payload] = cookie.token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
-      expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+      expect(header).toEqual({ alg: 'HS256', typ: 'JWT', kid: expect.stringMatching(/^k-[\w-]{8}$/) });
       expect(payload).toEqual({
         sub: id,
         sid: expect.any(String),

@@ -22,8 +22,8 @@ export interface TestApp {
   agent(): InstanceType<typeof request.agent>;
   /** A client with no jar, for crafted cookies. */
   http(): ReturnType<typeof request>;
-  /** Closes and boots again on the same data folder / database. */
-  restart(): Promise<TestApp>;
+  /** Closes and boots again on the same data folder / database, with `changes` to the environment. */
+  restart(changes?: EnvOverrides): Promise<TestApp>;
   close(): Promise<void>;
 }
 
@@ -44,9 +44,9 @@ async function boot(env: EnvOverrides, dispose: () => Promise<void>): Promise<Te
     config: app.get(AppConfig),
     agent: () => request.agent(server),
     http: () => request(server),
-    restart: async () => {
+    restart: async (changes = {}) => {
       await app.close();
-      return boot(env, dispose);
+      return boot({ ...env, ...changes }, dispose);
     },
     close: async () => {
       await app.close();

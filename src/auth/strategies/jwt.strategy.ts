@@ -2,7 +2,6 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-jwt';
-import { AppConfig } from '../../config/app-config';
 import { SESSION_ENDED, SessionsService } from '../../sessions/sessions.service';
 import { AuthCookie } from '../cookies/auth-cookie';
 import { Principal } from '../principal';
@@ -12,14 +11,13 @@ import { AccessTokens, hasAccessClaims } from '../tokens/access-tokens';
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    config: AppConfig,
     cookie: AuthCookie,
+    accessTokens: AccessTokens,
     private readonly sessions: SessionsService,
   ) {
     super({
       jwtFromRequest: (req: Request) => cookie.read(req)?.token ?? null,
-      secretOrKey: config.tokens.accessKey as unknown as Buffer, // jsonwebtoken takes a KeyObject; the typings lag
-      ...AccessTokens.verifyOptions(config),
+      ...accessTokens.strategyOptions(),
     });
   }
 
