@@ -11,6 +11,7 @@ import { AuthService } from './auth.service';
 import { AuthCookieModule } from './cookies/auth-cookie.module';
 import { rateLimitKindOf } from './decorators/rate-limited.decorator';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { LoginAttempts } from './login-attempts';
 import { SameOriginGuard } from './guards/same-origin.guard';
 import { SessionsController } from './sessions.controller';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy';
@@ -48,6 +49,7 @@ import { AccessTokens } from './tokens/access-tokens';
   providers: [
     AuthService,
     AccessTokens,
+    LoginAttempts,
     JwtStrategy,
     JwtRefreshStrategy,
     // Order matters: a cross-site request is refused before anything looks at its cookie.

@@ -5,6 +5,8 @@ import { UsersService } from '../users/users.service';
 import { AuthCookieValue } from './cookies/auth-cookie';
 import { LoginDto, SignupDto } from './dto/credentials.dto';
 import { Principal, RefreshPrincipal } from './principal';
+import { normalizeUsername } from '../users/username';
+import { LoginAttempts } from './login-attempts';
 import { AccessTokens } from './tokens/access-tokens';
 
 /** What a successful signup, login or refresh gives the controller to put in the cookie. */
@@ -23,6 +25,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokens,
+    private readonly attempts: LoginAttempts,
   ) {}
 
   async signup(input: SignupDto, client: ClientInfo): Promise<SignedIn> {
@@ -31,13 +34,17 @@ export class AuthService {
     return this.signIn(user, await this.sessions.start(user.id, client));
   }
 
-  /** Unknown user and wrong password answer alike: same message, same bcrypt work. */
+  /** Unknown user, wrong password and locked account answer alike: same message, same bcrypt work. */
   async login(input: LoginDto, client: ClientInfo): Promise<SignedIn> {
-    const user = await this.users.authenticate(input.username, input.password);
+    const username = normalizeUsername(input.username);
+    const locked = this.attempts.isLocked(username);
+    const user = await this.users.authenticate(username, input.password, locked);
     if (!user) {
-      this.security.log({ event: 'login_failed', ip: client.ip, userAgent: client.userAgent });
+      this.attempts.recordFailure(username);
+      this.security.log({ event: 'login_failed', locked, ip: client.ip, userAgent: client.userAgent });
       throw new UnauthorizedException('Invalid credentials');
     }
+    this.attempts.recordSuccess(username);
     const issued = await this.sessions.start(user.id, client);
     this.security.log({ event: 'login', userId: user.id, sessionId: issued.session.id, ip: client.ip });
     return this.signIn(user, issued);

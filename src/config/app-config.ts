@@ -46,6 +46,7 @@ export abstract class AppConfig {
     readonly maxPerUser: number;
   };
   abstract readonly rateLimit: { readonly windowMs: number; readonly credentials: number; readonly refresh: number };
+  abstract readonly bruteForce: { readonly maxFailures: number; readonly windowMs: number; readonly lockoutMs: number };
   abstract readonly passwords: { readonly bcryptCost: number };
 }
 
@@ -103,6 +104,11 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       windowMs: seconds('RATE_LIMIT_WINDOW') * 1000,
       credentials: env.RATE_LIMIT_LOGIN,
       refresh: env.RATE_LIMIT_REFRESH,
+    },
+    bruteForce: {
+      maxFailures: env.LOGIN_MAX_FAILURES,
+      windowMs: seconds('LOGIN_FAILURE_WINDOW') * 1000,
+      lockoutMs: seconds('LOGIN_LOCKOUT') * 1000,
     },
     passwords: { bcryptCost: env.BCRYPT_COST },
   };

@@ -83,6 +83,15 @@ export class EnvSchema {
   @Matches(DURATION, { message: DURATION_MESSAGE })
   RATE_LIMIT_WINDOW = '60s';
 
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES = 10;
+
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  LOGIN_FAILURE_WINDOW = '15m';
+
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  LOGIN_LOCKOUT = '15m';
+
   @Transform(toInt) @IsInt() @Min(4) @Max(15)
   BCRYPT_COST = 12;
 

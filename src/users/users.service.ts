@@ -35,10 +35,14 @@ export class UsersService {
     }
   }
 
-  /** The user whose password this is, or null; the same bcrypt work either way. */
-  async authenticate(username: string, password: string): Promise<User | null> {
-    const user = await this.users.findByUsername(normalizeUsername(username));
-    return (await this.passwords.verify(password, user?.passwordHash)) ? user : null;
+  /**
+   * The user whose password this is, or null; the same bcrypt work either way. `refuse`
+   * still does that work but answers null: a locked account looks like a wrong password.
+   */
+  async authenticate(username: string, password: string, refuse = false): Promise<User | null> {
+    const user = await this.users.findByUsername(username);
+    const matches = await this.passwords.verify(password, user?.passwordHash);
+    return matches && !refuse ? user : null;
   }
 
   findById(id: string): Promise<User | null> {
