@@ -54,6 +54,11 @@ function runCounted(name, script, command) {
 }
 
 const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in stages));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown stage ${unknown.join(', ')}; stages: ${Object.keys(stages).join(', ')} (for jest arguments use npm run test:jest -- ...)\n`);
+  process.exit(2);
+}
 const results = [];
 for (const [name, stage] of Object.entries(stages)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;

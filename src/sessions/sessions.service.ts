@@ -58,19 +58,13 @@ export class SessionsService {
   }
 
   /**
-   * The refresh record, not the JWT, says whose token this is; the JWT's claims, when they can
-   * be verified, must agree. Returns null for unknown or expired tokens and for a token
-   * presented with another session's JWT.
+   * The refresh record, not the JWT, says whose token this is; the JWT's claims must agree.
+   * Returns null for unknown or expired tokens and for a token presented with another session's JWT.
    */
-  async identifyRefresh(
-    refreshToken: string,
-    claims: { sub: string; sid: string } | null,
-    now = new Date(),
-  ): Promise<RefreshRecord | null> {
+  async identifyRefresh(refreshToken: string, claims: { sub: string; sid: string }, now = new Date()): Promise<RefreshRecord | null> {
     const record = await this.sessions.findRefreshRecord(hashRefreshToken(refreshToken));
     if (!record || record.expiresAt <= now) return null;
-    if (claims && (record.sessionId !== claims.sid || record.userId !== claims.sub)) return null;
-    return record;
+    return record.sessionId === claims.sid && record.userId === claims.sub ? record : null;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EnvOverrides } from '../../src/config/app-config';
 import { Session } from '../../src/sessions/session';
+import { DuplicateKeyError } from '../../src/storage/storage.errors';
 import { Store } from '../../src/storage/store';
 import { storesUnderTest } from '../support/stores';
 
@@ -48,6 +49,14 @@ describe.each(storesUnderTest().map((store) => [store.name, store] as const))('S
       expiresAt: session.expiresAt,
     });
     expect(await store.sessions.findRefreshRecord(hash())).toBeNull();
+  });
+
+  it('refuses a second session on the same current token hash, naming the field', async () => {
+    const session = newSession();
+    await store.sessions.create(session);
+    const error = await store.sessions.create(newSession({ currentTokenHash: session.currentTokenHash })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DuplicateKeyError);
+    expect((error as DuplicateKeyError).field).toBe('currentTokenHash');
   });
 
   it('does not find a session past its idle or its absolute expiry', async () => {

@@ -46,6 +46,31 @@ describe.each(storesUnderTest().map((store) => [store.name, store] as const))('s
     expect((await app.http().post('/auth/refresh').set(...asCookie(rotated))).status).toBe(200);
   });
 
+  it('never lets an unsigned or kid-less JWT ride along with a real refresh token', async () => {
+    const me = await signup(app);
+    const [, payload] = me.cookie.token.split('.');
+    const header = (h: object) => Buffer.from(JSON.stringify(h)).toString('base64url');
+    const forgeries = [
+      `${header({ alg: 'none', typ: 'JWT' })}.${payload}.`,
+      `${header({ alg: 'none', typ: 'JWT', kid: 'gone' })}.${payload}.${'A'.repeat(43)}`,
+      `${header({ alg: 'HS256', typ: 'JWT' })}.${payload}.${'A'.repeat(43)}`,
+    ];
+    for (const token of forgeries) {
+      const res = await app.http().post('/auth/refresh').set(...asCookie({ token, refreshToken: me.cookie.refreshToken }));
+      expect(res.status).toBe(401);
+    }
+    expect((await app.http().get('/auth/me').set(...asCookie(me.cookie))).status).toBe(200);
+  });
+
+  it('refuses a dropped-key JWT that names another session than the refresh token’s', async () => {
+    const me = await signup(app);
+    const other = await signup(app);
+    const [, otherPayload] = other.cookie.token.split('.');
+    const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: 'gone' })).toString('base64url');
+    const mixed = { token: `${header}.${otherPayload}.${'A'.repeat(43)}`, refreshToken: me.cookie.refreshToken };
+    expect((await app.http().post('/auth/refresh').set(...asCookie(mixed))).status).toBe(401);
+  });
+
   it('refuses a token whose kid names no key, on every access route', async () => {
     const me = await signup(app);
     const [, payload, signature] = me.cookie.token.split('.');

@@ -6,15 +6,20 @@ export interface AccessKey {
   key: KeyObject;
 }
 
-/** The `kid` in a JWT's header, read without trusting anything else in the token. */
-export function kidOf(token: string): string | null {
+/** A JWT's header, decoded without trusting it; null when it is not a JSON object. */
+export function headerOf(token: string): { alg?: unknown; kid?: unknown } | null {
   try {
     const header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as unknown;
-    const kid = (header as { kid?: unknown } | null)?.kid;
-    return typeof kid === 'string' ? kid : null;
+    return typeof header === 'object' && header !== null && !Array.isArray(header) ? header : null;
   } catch {
     return null;
   }
+}
+
+/** The `kid` in a JWT's header, read without trusting anything else in the token. */
+export function kidOf(token: string): string | null {
+  const kid = headerOf(token)?.kid;
+  return typeof kid === 'string' ? kid : null;
 }
 
 /**
@@ -38,5 +43,15 @@ export class AccessKeyRing {
   keyFor(token: string): KeyObject | null {
     const kid = kidOf(token);
     return (kid !== null && this.byKid.get(kid)) || null;
+  }
+
+  /**
+   * An HS256 token naming a kid we no longer hold: what every live session's cookie carries
+   * once its key is dropped from JWT_ACCESS_KEYS. Tokens without a kid, or of another
+   * algorithm, are never ours and never count as this.
+   */
+  isFromDroppedKey(token: string): boolean {
+    const header = headerOf(token);
+    return header?.alg === 'HS256' && typeof header.kid === 'string' && !this.byKid.has(header.kid);
   }
 }

@@ -75,7 +75,11 @@ export function sqlite<T>(work: () => T): T {
   }
 }
 
-/** "UNIQUE constraint failed: users.username" names the column; the value never appears. */
+/**
+ * "UNIQUE constraint failed: sessions.current_token_hash" names the column (the value never
+ * appears); reported under the domain's field name, as every adapter does.
+ */
 function uniqueColumn(message: string): string {
-  return /failed: \w+\.(\w+)/.exec(message)?.[1] ?? 'key';
+  const column = /failed: \w+\.(\w+)/.exec(message)?.[1] ?? 'key';
+  return column.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase());
 }

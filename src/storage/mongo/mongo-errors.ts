@@ -1,0 +1,50 @@
+import mongoose from 'mongoose';
+import { DuplicateKeyError, StoreUnavailableError } from '../storage.errors';
+
+/** MongoDB's code for a write refused by a unique index. */
+export const DUPLICATE_KEY = 11000;
+
+/** The port's field names for the unique keys MongoDB reports by their stored path. */
+const FIELD_NAMES: Record<string, string> = { _id: 'id' };
+
+/**
+ * Turns what mongoose or the driver threw into the storage's own errors, so that no driver
+ * text reaches a response. `connected` says whether the connection was up when it failed:
+ * mongoose reports "not connected" as plain MongooseErrors that carry no better marker.
+ */
+export function translateMongoError(error: unknown, connected: boolean): Error {
+  if (isDuplicateKey(error)) return new DuplicateKeyError(duplicateField(error));
+  // Any driver or server error other than a duplicate key means the store could not do the
+  // work (unreachable, failing over, shutting down, timed out), as the SQLite adapter treats
+  // every SQLITE_* code.
+  if (error instanceof mongoose.mongo.MongoError) return new StoreUnavailableError({ cause: error });
+  if (error instanceof mongoose.Error.MongooseServerSelectionError) return new StoreUnavailableError({ cause: error });
+  if (!connected) return new StoreUnavailableError({ cause: error });
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** True for errors that mean "cannot reach MongoDB now", as opposed to a bad URI, credentials or schema. */
+export function isUnreachable(error: unknown): boolean {
+  return (
+    error instanceof mongoose.Error.MongooseServerSelectionError ||
+    error instanceof mongoose.mongo.MongoServerSelectionError ||
+    error instanceof mongoose.mongo.MongoNetworkError ||
+    error instanceof mongoose.mongo.MongoNotConnectedError ||
+    error instanceof mongoose.mongo.MongoTopologyClosedError
+  );
+}
+
+interface DuplicateKeyShape {
+  code: number;
+  keyPattern?: Record<string, unknown>;
+}
+
+function isDuplicateKey(error: unknown): error is DuplicateKeyShape {
+  return error instanceof mongoose.mongo.MongoServerError && error.code === DUPLICATE_KEY;
+}
+
+/** Names the field from `keyPattern` (MongoDB 4.4+ always sends it); never the value. */
+function duplicateField(error: DuplicateKeyShape): string {
+  const path = Object.keys(error.keyPattern ?? {})[0] ?? 'key';
+  return FIELD_NAMES[path] ?? path;
+}

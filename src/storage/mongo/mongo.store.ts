@@ -1,0 +1,33 @@
+import type { Logger } from '@nestjs/common';
+import { Store } from '../store';
+import { MongoLink } from './mongo-link';
+import { MongoSessionsRepository } from './mongo-sessions.repository';
+import { MongoUsersRepository } from './mongo-users.repository';
+import { RefreshTokenDocument, RefreshTokenSchema } from './refresh-token.schema';
+import { SessionDocument, SessionSchema } from './session.schema';
+import { UserDocument, UserSchema } from './user.schema';
+
+/**
+ * The MongoDB store, on a connection of its own (the store is picked at boot by the storage
+ * module, so MongooseModule.forRoot is not used). Resolves once the indexes exist, or at once
+ * when MongoDB is unreachable: the service then starts, answers 503 where it needs the store,
+ * and the link connects and builds the indexes when MongoDB answers.
+ */
+export async function openMongoStore(uri: string, logger: Logger): Promise<Store> {
+  const link = new MongoLink(uri, logger);
+  const users = link.connection.model(UserDocument.name, UserSchema);
+  const sessions = link.connection.model(SessionDocument.name, SessionSchema);
+  const records = link.connection.model(RefreshTokenDocument.name, RefreshTokenSchema);
+
+  // createIndexes is idempotent and never drops an index someone added by hand (syncIndexes would).
+  await link.start(async () => {
+    for (const model of [users, sessions, records]) await model.createIndexes();
+  });
+
+  return {
+    users: new MongoUsersRepository(users, link),
+    sessions: new MongoSessionsRepository(sessions, records, link),
+    health: { ping: () => link.ping() },
+    close: () => link.close(),
+  };
+}
