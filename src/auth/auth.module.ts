@@ -17,6 +17,7 @@ import { SessionsController } from './sessions.controller';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { AccessTokens } from './tokens/access-tokens';
+import { VerifiedTokens } from './tokens/verified-tokens';
 
 @Module({
   imports: [
@@ -49,6 +50,7 @@ import { AccessTokens } from './tokens/access-tokens';
   providers: [
     AuthService,
     AccessTokens,
+    VerifiedTokens,
     LoginAttempts,
     JwtStrategy,
     JwtRefreshStrategy,

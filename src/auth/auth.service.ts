@@ -65,8 +65,8 @@ export class AuthService {
   async resume(cookie: AuthCookieValue, client: ClientInfo): Promise<{ principal: Principal; refreshed?: SignedIn } | null> {
     const access = this.accessTokens.verify(cookie.token);
     if (access && 'claims' in access) {
-      const session = await this.sessions.findLive(access.claims.sid);
-      return session && session.userId === access.claims.sub ? { principal: { userId: session.userId, sessionId: session.id } } : null;
+      const { sub, sid } = access.claims;
+      return (await this.sessions.isLive(sid, sub)) ? { principal: { userId: sub, sessionId: sid } } : null;
     }
     if (!access) return null;
     const claims = this.accessTokens.verifyIgnoringExpiry(cookie.token);

@@ -18,7 +18,7 @@ describe('loadAppConfig', () => {
     expect(config.storage.kind).toBe('sqlite');
     expect(config.cookie).toEqual({ name: 'auth-cookie', sameSite: 'lax', secure: false });
     expect(config.tokens.accessTtlSeconds).toBe(900);
-    expect(config.sessions).toEqual({ refreshTtlSeconds: 604800, maxAgeSeconds: 2592000, reuseGraceSeconds: 10, maxPerUser: 10 });
+    expect(config.sessions).toEqual({ refreshTtlSeconds: 604800, maxAgeSeconds: 2592000, reuseGraceSeconds: 10, maxPerUser: 10, livenessCacheSeconds: 0 });
     expect(config.rateLimit).toEqual({ windowMs: 60000, credentials: 20, refresh: 60 });
   });
 

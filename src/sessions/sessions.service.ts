@@ -3,6 +3,7 @@ import dayjs from 'dayjs';
 import { randomUUID } from 'node:crypto';
 import { hashRefreshToken, mintRefreshToken, successorOf } from '../auth/tokens/refresh-tokens';
 import { AppConfig } from '../config/app-config';
+import { LiveSessions } from './live-sessions';
 import { RefreshRecord, Session } from './session';
 import { SessionsRepository } from './sessions.repository';
 
@@ -27,6 +28,7 @@ export class SessionsService {
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly config: AppConfig,
+    private readonly live: LiveSessions,
   ) {}
 
   /** Starts a session for a fresh login; evicts the user's oldest sessions past the limit. */
@@ -49,12 +51,20 @@ export class SessionsService {
     };
     await this.sessions.create(session);
     const evicted = await this.sessions.evictOldest(userId, maxPerUser, now);
-    for (const sessionId of evicted) this.security.log({ event: 'session_evicted', userId, sessionId });
+    for (const sessionId of evicted) {
+      this.live.forget(sessionId);
+      this.security.log({ event: 'session_evicted', userId, sessionId });
+    }
     return { session, refreshToken };
   }
 
-  findLive(sessionId: string, now = new Date()): Promise<Session | null> {
-    return this.sessions.findLive(sessionId, now);
+  /** Whether the session exists for that user and has not expired: the access path's question. */
+  async isLive(sessionId: string, userId: string, now = new Date()): Promise<boolean> {
+    if (this.live.enabled && this.live.ownerOf(sessionId, now.getTime()) === userId) return true;
+    const session = await this.sessions.findLive(sessionId, now);
+    if (!session || session.userId !== userId) return false;
+    this.live.remember(session, now.getTime());
+    return true;
   }
 
   /**
@@ -99,6 +109,7 @@ export class SessionsService {
     }
 
     await this.sessions.revoke(session.userId, session.id);
+    this.live.forget(session.id);
     this.security.warn({ event: 'refresh_token_reuse', userId: session.userId, sessionId: session.id, ip: client.ip, userAgent: client.userAgent });
     throw new UnauthorizedException('This refresh token was already used; the session has been revoked for safety. Sign in again.');
   }
@@ -109,15 +120,17 @@ export class SessionsService {
 
   /** Revokes one of the user's own sessions; someone else's is indistinguishable from a missing one. */
   async revoke(userId: string, sessionId: string): Promise<void> {
-    if (!(await this.sessions.revoke(userId, sessionId))) throw new NotFoundException('No such session');
+    if (!(await this.end(userId, sessionId))) throw new NotFoundException('No such session');
   }
 
-  /** Best effort for logout: nothing to say if the session is already gone. */
-  async end(userId: string, sessionId: string): Promise<void> {
-    await this.sessions.revoke(userId, sessionId);
+  /** Ends the session if it is the user's; says whether it was there. */
+  async end(userId: string, sessionId: string): Promise<boolean> {
+    this.live.forget(sessionId);
+    return this.sessions.revoke(userId, sessionId);
   }
 
-  revokeAll(userId: string, keepSessionId?: string): Promise<number> {
+  async revokeAll(userId: string, keepSessionId?: string): Promise<number> {
+    this.live.forgetUser(userId);
     return this.sessions.revokeAllForUser(userId, keepSessionId);
   }
 

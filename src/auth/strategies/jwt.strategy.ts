@@ -5,26 +5,37 @@ import { Strategy } from 'passport-jwt';
 import { SESSION_ENDED, SessionsService } from '../../sessions/sessions.service';
 import { AuthCookie } from '../cookies/auth-cookie';
 import { Principal } from '../principal';
-import { AccessTokens, hasAccessClaims } from '../tokens/access-tokens';
+import { AccessClaims, AccessTokens, hasAccessClaims } from '../tokens/access-tokens';
+import { VerifiedTokens } from '../tokens/verified-tokens';
 
 /** Access: a valid JWT from auth-cookie *and* a live session, so revocation bites at once. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    cookie: AuthCookie,
+    private readonly cookie: AuthCookie,
     accessTokens: AccessTokens,
     private readonly sessions: SessionsService,
+    private readonly verified: VerifiedTokens,
   ) {
     super({
       jwtFromRequest: (req: Request) => cookie.read(req)?.token ?? null,
       ...accessTokens.strategyOptions(),
+      passReqToCallback: true,
     });
   }
 
-  async validate(payload: unknown): Promise<Principal> {
+  /** Called by passport-jwt once the token's signature, kid, alg, iss, aud and exp are checked. */
+  async validate(req: Request, payload: unknown): Promise<Principal> {
     if (!hasAccessClaims(payload)) throw new UnauthorizedException(SESSION_ENDED);
-    const session = await this.sessions.findLive(payload.sid);
-    if (!session || session.userId !== payload.sub) throw new UnauthorizedException(SESSION_ENDED);
-    return { userId: session.userId, sessionId: session.id };
+    const principal = await this.principalOf(payload);
+    const { exp } = payload as { exp?: unknown };
+    if (typeof exp === 'number') this.verified.remember(this.cookie.read(req)!.token, { sub: payload.sub, sid: payload.sid }, exp);
+    return principal;
+  }
+
+  /** The caller behind verified claims, if their session is still live. */
+  async principalOf(claims: AccessClaims): Promise<Principal> {
+    if (!(await this.sessions.isLive(claims.sid, claims.sub))) throw new UnauthorizedException(SESSION_ENDED);
+    return { userId: claims.sub, sessionId: claims.sid };
   }
 }
