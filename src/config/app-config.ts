@@ -44,10 +44,13 @@ export abstract class AppConfig {
     readonly maxAgeSeconds: number;
     readonly reuseGraceSeconds: number;
     readonly maxPerUser: number;
+    /** How long this instance may remember a session as live (0: ask the store every time). */
+    readonly livenessCacheSeconds: number;
   };
   abstract readonly rateLimit: { readonly windowMs: number; readonly credentials: number; readonly refresh: number };
   abstract readonly bruteForce: { readonly maxFailures: number; readonly windowMs: number; readonly lockoutMs: number };
   abstract readonly passwords: { readonly bcryptCost: number };
+  abstract readonly log: { readonly level: string; readonly file?: string };
 }
 
 export type EnvOverrides = Partial<Record<keyof EnvSchema, string | undefined>>;
@@ -99,6 +102,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       maxAgeSeconds: seconds('SESSION_MAX_AGE'),
       reuseGraceSeconds: seconds('REFRESH_REUSE_GRACE'),
       maxPerUser: env.MAX_SESSIONS_PER_USER,
+      livenessCacheSeconds: seconds('SESSION_CACHE_TTL'),
     },
     rateLimit: {
       windowMs: seconds('RATE_LIMIT_WINDOW') * 1000,
@@ -111,6 +115,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       lockoutMs: seconds('LOGIN_LOCKOUT') * 1000,
     },
     passwords: { bcryptCost: env.BCRYPT_COST },
+    log: { level: env.LOG_LEVEL, file: env.LOG_FILE },
   };
 }
 

@@ -59,6 +59,9 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   MAX_SESSIONS_PER_USER = 10;
 
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  SESSION_CACHE_TTL = '0';
+
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'COOKIE_NAME must be 1-64 letters, digits, - or _' })
   COOKIE_NAME = 'auth-cookie';
 
@@ -94,6 +97,12 @@ export class EnvSchema {
 
   @Transform(toInt) @IsInt() @Min(4) @Max(15)
   BCRYPT_COST = 12;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  LOG_FILE?: string;
 
   @Matches(/^\d+(b|kb|mb)$/, { message: 'BODY_LIMIT must look like 100kb' })
   BODY_LIMIT = '100kb';
