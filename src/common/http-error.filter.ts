@@ -19,8 +19,19 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
   'parameters.too.many': 'Too many parameters',
 };
 
+/** body-parser's error, whether it arrives bare or wrapped by Nest's Express adapter (as the cause). */
+function bodyParserError(exception: unknown): { type: string; status: number } | null {
+  for (const candidate of [exception, (exception as { cause?: unknown } | null)?.cause]) {
+    const { type, status } = (candidate ?? {}) as { type?: unknown; status?: unknown };
+    if (typeof type === 'string' && type in BODY_PARSER_MESSAGES && typeof status === 'number') return { type, status };
+  }
+  return null;
+}
+
 /** Maps an error to the one response shape; never driver text, never a stack. */
 export function toErrorBody(exception: unknown): ErrorBody {
+  const parserError = bodyParserError(exception);
+  if (parserError) return body(parserError.status, BODY_PARSER_MESSAGES[parserError.type]);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
@@ -33,10 +44,6 @@ export function toErrorBody(exception: unknown): ErrorBody {
   }
   if (exception instanceof DuplicateKeyError) {
     return body(HttpStatus.CONFLICT, `That ${exception.field} is already taken`);
-  }
-  const parserError = exception as { type?: string; status?: number };
-  if (typeof parserError.type === 'string' && parserError.type in BODY_PARSER_MESSAGES && typeof parserError.status === 'number') {
-    return body(parserError.status, BODY_PARSER_MESSAGES[parserError.type]);
   }
   return body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
 }

@@ -1,5 +1,5 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidationOptions, registerDecorator } from 'class-validator';
+import { ValidateIf, ValidationOptions, registerDecorator } from 'class-validator';
 
 /** Whitelist, no implicit conversion, unknown fields refused; one readable message. */
 export function createValidationPipe(): ValidationPipe {
@@ -37,3 +37,9 @@ export function MaxBytes(max: number, options?: ValidationOptions): PropertyDeco
       },
     });
 }
+
+/**
+ * An optional field: it may be left out, but when present it is validated like any other.
+ * (class-validator's IsOptional also waves `null` through, which must be a 400 here.)
+ */
+export const OptionalField = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);
