@@ -3,18 +3,30 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import { setupOpenApi } from './common/openapi';
 import { AppConfig } from './config/app-config';
 
-/** Builds the whole app, exactly as main.ts runs it; tests and benchmarks boot it the same way. */
-export async function createApp(options: AppModuleOptions & { logger?: false } = {}): Promise<NestExpressApplication> {
+/**
+ * Builds the whole app, exactly as main.ts runs it; tests and benchmarks boot it the same way.
+ * Start-up errors (an invalid configuration above all) reject the promise instead of exiting,
+ * so that the caller decides how to report them.
+ */
+export async function createApp(options: AppModuleOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     bodyParser: false,
-    ...(options.logger === false ? { logger: false } : {}),
+    bufferLogs: true,
+    abortOnError: false,
   });
+  app.useLogger(app.get(Logger));
   const config = app.get(AppConfig);
   app.set('trust proxy', config.http.trustProxy);
-  app.use(helmet());
+  // No-store answers cannot be revalidated, so an ETag would only cost a hash per response.
+  app.set('etag', false);
+  // helmet's defaults suit the JSON API and the pages (which set a stricter CSP of their own);
+  // HSTS only in production, where the service is served over https.
+  app.use(helmet({ strictTransportSecurity: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false }));
   app.use(noStore);
   app.use(cookieParser());
   app.useBodyParser('json', { limit: config.http.bodyLimit });
@@ -22,6 +34,7 @@ export async function createApp(options: AppModuleOptions & { logger?: false } =
   if (config.http.allowedOrigins.length > 0) {
     app.enableCors({ origin: [...config.http.allowedOrigins], credentials: true });
   }
+  setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

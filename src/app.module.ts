@@ -3,9 +3,11 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { createValidationPipe } from './common/validation';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { LoggingModule } from './common/logging.module';
 import { EnvOverrides } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { PagesModule } from './pages/pages.module';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 
@@ -23,10 +25,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot({ overrides: options.env, ignoreEnvFile: options.ignoreEnvFile }),
+        LoggingModule,
         StorageModule,
         AuthModule,
         UsersModule,
         HealthModule,
+        PagesModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

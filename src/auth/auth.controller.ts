@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { Client, ClientInfo, clientOf } from '../common/client';
 import { toPublicUser } from '../users/user';
 import { UsersService } from '../users/users.service';
+import { AuthDocs } from './auth.api-docs';
 import { AuthService, SignedIn } from './auth.service';
-import { clientOf } from './client-info';
 import { AuthCookie } from './cookies/auth-cookie';
 import { ClearCookieOnRefreshFailure } from './cookies/clear-cookie-on-refresh-failure.filter';
 import { CurrentUser } from './decorators/current-user.decorator';
@@ -13,6 +15,7 @@ import { LoginDto, SignupDto } from './dto/credentials.dto';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard';
 import { Principal, RefreshPrincipal } from './principal';
 
+@ApiTags('auth')
 @Controller('auth')
 export class AuthController {
   constructor(
@@ -21,34 +24,40 @@ export class AuthController {
     private readonly cookie: AuthCookie,
   ) {}
 
+  @AuthDocs.signup()
   @Public() @RateLimited('credentials') @Post('signup')
   async signup(@Body() body: SignupDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.signedIn(res, await this.auth.signup(body, clientOf(req)));
   }
 
+  @AuthDocs.login()
   @Public() @RateLimited('credentials') @Post('login') @HttpCode(200)
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.signedIn(res, await this.auth.login(body, clientOf(req)));
   }
 
+  @AuthDocs.refresh()
   @Public() @RateLimited('refresh') @UseGuards(JwtRefreshGuard) @UseFilters(ClearCookieOnRefreshFailure)
   @Post('refresh') @HttpCode(200)
   async refresh(@CurrentUser() caller: RefreshPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.signedIn(res, await this.auth.refresh(caller, clientOf(req)));
   }
 
+  @AuthDocs.logout()
   @Public() @Post('logout') @HttpCode(204) @Header('Clear-Site-Data', '"cookies"')
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    await this.auth.logout(this.cookie.read(req));
+    await this.auth.logout(this.cookie.read(req), clientOf(req));
     this.cookie.clear(res);
   }
 
+  @AuthDocs.logoutAll()
   @Post('logout-all') @HttpCode(204) @Header('Clear-Site-Data', '"cookies"')
-  async logoutAll(@CurrentUser() caller: Principal, @Res({ passthrough: true }) res: Response): Promise<void> {
-    await this.auth.logoutAll(caller.userId);
+  async logoutAll(@CurrentUser() caller: Principal, @Client() client: ClientInfo, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.logoutAll(caller, client);
     this.cookie.clear(res);
   }
 
+  @AuthDocs.me()
   @Get('me')
   async me(@CurrentUser() caller: Principal) {
     return toPublicUser(await this.users.get(caller.userId));

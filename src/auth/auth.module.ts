@@ -42,6 +42,8 @@ import { VerifiedTokens } from './tokens/verified-tokens';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         throttlers: [{ ttl: config.rateLimit.windowMs, limit: (context) => config.rateLimit[rateLimitKindOf(context)] }],
+        // One counter per kind and client, shared by every route of that kind (API and form login alike).
+        generateKey: (context, tracker) => `${rateLimitKindOf(context)}:${tracker}`,
         errorMessage: 'Too many attempts from this client; wait and try again (see Retry-After)',
       }),
     }),
@@ -58,5 +60,6 @@ import { VerifiedTokens } from './tokens/verified-tokens';
     { provide: APP_GUARD, useClass: SameOriginGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
+  exports: [AuthService],
 })
 export class AuthModule {}

@@ -1,5 +1,7 @@
-import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
-import { ClientInfo, IssuedSession, SESSION_ENDED, SessionsService } from '../sessions/sessions.service';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { ClientInfo } from '../common/client';
+import { securityEvent } from '../common/security-events';
+import { IssuedSession, SESSION_ENDED, SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { AuthCookieValue } from './cookies/auth-cookie';
@@ -19,8 +21,6 @@ export interface SignedIn {
 
 @Injectable()
 export class AuthService {
-  private readonly security = new Logger('Security');
-
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
@@ -30,7 +30,7 @@ export class AuthService {
 
   async signup(input: SignupDto, client: ClientInfo): Promise<SignedIn> {
     const user = await this.users.create(input);
-    this.security.log({ event: 'signup', userId: user.id, ip: client.ip });
+    securityEvent('signup', { userId: user.id, client });
     return this.signIn(user, await this.sessions.start(user.id, client));
   }
 
@@ -41,12 +41,12 @@ export class AuthService {
     const user = await this.users.authenticate(username, input.password, locked);
     if (!user) {
       this.attempts.recordFailure(username);
-      this.security.log({ event: 'login_failed', locked, ip: client.ip, userAgent: client.userAgent });
+      securityEvent('login_failed', { locked, client });
       throw new UnauthorizedException('Invalid credentials');
     }
     this.attempts.recordSuccess(username);
     const issued = await this.sessions.start(user.id, client);
-    this.security.log({ event: 'login', userId: user.id, sessionId: issued.session.id, ip: client.ip });
+    securityEvent('login', { userId: user.id, sessionId: issued.session.id, client });
     return this.signIn(user, issued);
   }
 
@@ -54,6 +54,7 @@ export class AuthService {
     const issued = await this.sessions.rotate(caller.record, caller.refreshToken, client);
     const user = await this.users.findById(issued.session.userId);
     if (!user) throw new UnauthorizedException(SESSION_ENDED);
+    securityEvent('refresh', { userId: user.id, sessionId: issued.session.id, client });
     return this.signIn(user, issued);
   }
 
@@ -82,16 +83,16 @@ export class AuthService {
   }
 
   /** Ends the session the cookie names, if its JWT is genuinely ours (expired is fine). */
-  async logout(cookie: AuthCookieValue | null): Promise<void> {
+  async logout(cookie: AuthCookieValue | null, client: ClientInfo): Promise<void> {
     const claims = cookie && this.accessTokens.verifyIgnoringExpiry(cookie.token);
     if (!claims) return;
     await this.sessions.end(claims.sub, claims.sid);
-    this.security.log({ event: 'logout', userId: claims.sub, sessionId: claims.sid });
+    securityEvent('logout', { userId: claims.sub, sessionId: claims.sid, client });
   }
 
-  async logoutAll(userId: string): Promise<void> {
-    const count = await this.sessions.revokeAll(userId);
-    this.security.log({ event: 'logout_all', userId, sessions: count });
+  async logoutAll(caller: Principal, client: ClientInfo): Promise<void> {
+    const sessions = await this.sessions.revokeAll(caller.userId);
+    securityEvent('logout_all', { userId: caller.userId, sessionId: caller.sessionId, sessions, client });
   }
 
   private signIn(user: User, { session, refreshToken }: IssuedSession): SignedIn {

@@ -1,11 +1,15 @@
 import { Controller, Delete, Get, HttpCode, Param, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Client, ClientInfo } from '../common/client';
 import { uuidParam } from '../common/uuid-param';
 import { SessionsService } from '../sessions/sessions.service';
 import { AuthCookie } from './cookies/auth-cookie';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Principal } from './principal';
+import { SessionsDocs } from './sessions.api-docs';
 
+@ApiTags('sessions')
 @Controller('auth/sessions')
 export class SessionsController {
   constructor(
@@ -13,6 +17,7 @@ export class SessionsController {
     private readonly cookie: AuthCookie,
   ) {}
 
+  @SessionsDocs.list()
   @Get()
   async list(@CurrentUser() caller: Principal) {
     const sessions = await this.sessions.listLive(caller.userId);
@@ -28,13 +33,15 @@ export class SessionsController {
   }
 
   /** Revoking the session this request came from also clears its cookie. */
+  @SessionsDocs.revoke()
   @Delete(':id') @HttpCode(204)
   async revoke(
     @CurrentUser() caller: Principal,
     @Param('id', uuidParam('No such session')) id: string,
+    @Client() client: ClientInfo,
     @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
-    await this.sessions.revoke(caller.userId, id);
+    await this.sessions.revoke(caller.userId, id, client);
     if (id === caller.sessionId) this.cookie.clear(res);
   }
 }

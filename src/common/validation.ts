@@ -43,3 +43,23 @@ export function MaxBytes(max: number, options?: ValidationOptions): PropertyDeco
  * (class-validator's IsOptional also waves `null` through, which must be a 400 here.)
  */
 export const OptionalField = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Well-formed Unicode: a lone surrogate cannot be stored as UTF-8, so it would come back as
+ * U+FFFD (a name changed behind the user's back, a password that no longer matches).
+ */
+export function WellFormed(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'wellFormed',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be well-formed Unicode text', ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && !LONE_SURROGATE.test(value) },
+    });
+}
+
+/** A display name: no control characters (they would reach every page and log that shows it). */
+export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001F\u007F]*$/;

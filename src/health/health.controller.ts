@@ -1,10 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../auth/decorators/public.decorator';
 import { StoreHealth } from '../storage/store-health';
+import { HealthDocs } from './health.api-docs';
 
 const STORE_PING_TIMEOUT_MS = 2000;
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -14,12 +17,14 @@ export class HealthController {
   ) {}
 
   /** Liveness: the process answers. No store, no guard: also the benchmarks' floor route. */
+  @HealthDocs.live()
   @Public() @Get('live')
   live() {
     return { status: 'ok' };
   }
 
   /** Readiness: 200 while the store answers a ping within 2 s, 503 otherwise. */
+  @HealthDocs.readiness()
   @Public() @Get() @HealthCheck()
   check() {
     return this.health.check([

@@ -1,16 +1,13 @@
-import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import dayjs from 'dayjs';
 import { randomUUID } from 'node:crypto';
 import { hashRefreshToken, mintRefreshToken, successorOf } from '../auth/tokens/refresh-tokens';
+import { ClientInfo } from '../common/client';
+import { securityEvent } from '../common/security-events';
 import { AppConfig } from '../config/app-config';
 import { LiveSessions } from './live-sessions';
 import { RefreshRecord, Session } from './session';
 import { SessionsRepository } from './sessions.repository';
-
-export interface ClientInfo {
-  ip: string | null;
-  userAgent: string | null;
-}
 
 export interface IssuedSession {
   session: Session;
@@ -23,8 +20,6 @@ export const SESSION_ENDED = 'Your session has ended; sign in again';
 /** Session lifetimes, rotation, the grace window and theft detection: decided here and nowhere else. */
 @Injectable()
 export class SessionsService {
-  private readonly security = new Logger('Security');
-
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly config: AppConfig,
@@ -53,7 +48,7 @@ export class SessionsService {
     const evicted = await this.sessions.evictOldest(userId, maxPerUser, now);
     for (const sessionId of evicted) {
       this.live.forget(sessionId);
-      this.security.log({ event: 'session_evicted', userId, sessionId });
+      securityEvent('session_evicted', { userId, sessionId });
     }
     return { session, refreshToken };
   }
@@ -110,7 +105,7 @@ export class SessionsService {
 
     await this.sessions.revoke(session.userId, session.id);
     this.live.forget(session.id);
-    this.security.warn({ event: 'refresh_token_reuse', userId: session.userId, sessionId: session.id, ip: client.ip, userAgent: client.userAgent });
+    securityEvent('refresh_token_reuse', { userId: session.userId, sessionId: session.id, client }, 'warn');
     throw new UnauthorizedException('This refresh token was already used; the session has been revoked for safety. Sign in again.');
   }
 
@@ -119,8 +114,9 @@ export class SessionsService {
   }
 
   /** Revokes one of the user's own sessions; someone else's is indistinguishable from a missing one. */
-  async revoke(userId: string, sessionId: string): Promise<void> {
+  async revoke(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
     if (!(await this.end(userId, sessionId))) throw new NotFoundException('No such session');
+    securityEvent('session_revoked', { userId, sessionId, client });
   }
 
   /** Ends the session if it is the user's; says whether it was there. */

@@ -1,15 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthCookie } from '../auth/cookies/auth-cookie';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Principal } from '../auth/principal';
+import { Client, ClientInfo } from '../common/client';
 import { uuidParam } from '../common/uuid-param';
 import { ListUsersQuery, UpdateUserDto } from './dto/update-user.dto';
 import { toPublicUser } from './user';
+import { UsersDocs } from './users.api-docs';
 import { UsersService } from './users.service';
 
 const userId = () => uuidParam('No such user');
 
+@ApiTags('users')
 @Controller('users')
 export class UsersController {
   constructor(
@@ -17,24 +21,33 @@ export class UsersController {
     private readonly cookie: AuthCookie,
   ) {}
 
+  @UsersDocs.list()
   @Get()
   list(@Query() query: ListUsersQuery) {
     return this.users.list(query.page, query.limit);
   }
 
+  @UsersDocs.get()
   @Get(':id')
   async get(@Param('id', userId()) id: string) {
     return toPublicUser(await this.users.get(id));
   }
 
+  @UsersDocs.update()
   @Patch(':id')
-  async update(@CurrentUser() caller: Principal, @Param('id', userId()) id: string, @Body() body: UpdateUserDto) {
-    return toPublicUser(await this.users.update(caller, id, body));
+  async update(@CurrentUser() caller: Principal, @Param('id', userId()) id: string, @Body() body: UpdateUserDto, @Client() client: ClientInfo) {
+    return toPublicUser(await this.users.update(caller, id, body, client));
   }
 
+  @UsersDocs.delete()
   @Delete(':id') @HttpCode(204)
-  async delete(@CurrentUser() caller: Principal, @Param('id', userId()) id: string, @Res({ passthrough: true }) res: Response) {
-    await this.users.delete(caller, id);
+  async delete(
+    @CurrentUser() caller: Principal,
+    @Param('id', userId()) id: string,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    await this.users.delete(caller, id, client);
     this.cookie.clear(res);
   }
 }

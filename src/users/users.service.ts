@@ -1,6 +1,8 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Principal } from '../auth/principal';
+import { ClientInfo } from '../common/client';
+import { securityEvent } from '../common/security-events';
 import { SessionsService } from '../sessions/sessions.service';
 import { DuplicateKeyError } from '../storage/storage.errors';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -61,7 +63,7 @@ export class UsersService {
   }
 
   /** Name or password of one's own account; a new password ends every other session. */
-  async update(caller: Principal, id: string, changes: UpdateUserDto): Promise<User> {
+  async update(caller: Principal, id: string, changes: UpdateUserDto, client: ClientInfo): Promise<User> {
     const user = await this.own(caller, id);
     if (changes.name === undefined && changes.password === undefined) {
       throw new BadRequestException('Nothing to change: send name and/or password');
@@ -78,14 +80,18 @@ export class UsersService {
     }
     const updated = await this.users.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
     if (!updated) throw new NotFoundException('No such user');
-    if (passwordHash) await this.sessions.revokeAll(id, caller.sessionId);
+    if (passwordHash) {
+      const revokedSessions = await this.sessions.revokeAll(id, caller.sessionId);
+      securityEvent('password_changed', { userId: id, sessionId: caller.sessionId, revokedSessions, client });
+    }
     return updated;
   }
 
-  async delete(caller: Principal, id: string): Promise<void> {
+  async delete(caller: Principal, id: string, client: ClientInfo): Promise<void> {
     await this.own(caller, id);
     await this.sessions.revokeAll(id);
     await this.users.delete(id);
+    securityEvent('account_deleted', { userId: id, sessionId: caller.sessionId, client });
   }
 
   private async own(caller: Principal, id: string): Promise<User> {

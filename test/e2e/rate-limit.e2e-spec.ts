@@ -4,12 +4,14 @@ import { PASSWORD, asCookie, signup } from '../support/users';
 
 describe.each(storesUnderTest().map((store) => [store.name, store] as const))('rate limits on %s', (_name, store) => {
   let app: TestApp;
+  let me: Awaited<ReturnType<typeof signup>>;
   beforeAll(async () => {
-    app = await startTestApp(store, { RATE_LIMIT_LOGIN: '3', RATE_LIMIT_REFRESH: '2', RATE_LIMIT_WINDOW: '60s' });
+    app = await startTestApp(store, { RATE_LIMIT_LOGIN: '4', RATE_LIMIT_REFRESH: '2', RATE_LIMIT_WINDOW: '60s' });
+    me = await signup(app); // signup and login share one "credentials" counter: this is 1 of 4
   });
   afterAll(() => app.close());
 
-  it('answers 429 with Retry-After once a client passes the login limit', async () => {
+  it('answers 429 with Retry-After once a client passes the login limit, signup included', async () => {
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 4; i++) {
@@ -19,10 +21,11 @@ describe.each(storesUnderTest().map((store) => [store.name, store] as const))('r
     expect(statuses).toEqual([401, 401, 401, 429]);
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
     expect(last!.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.stringMatching(/Too many attempts/) });
+    expect((await app.http().post('/auth/signup').send({ username: 'late-comer', password: PASSWORD })).status).toBe(429);
+    expect((await app.http().post('/pages/login').type('form').send({ username: 'x', password: PASSWORD })).status).toBe(429);
   });
 
   it('limits refresh separately, and leaves other routes alone', async () => {
-    const me = await signup(app);
     let cookie = me.cookie;
     const first = await app.http().post('/auth/refresh').set(...asCookie(cookie));
     expect(first.status).toBe(200);

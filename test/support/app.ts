@@ -11,6 +11,7 @@ const TEST_ENV: EnvOverrides = {
   BCRYPT_COST: '4',
   RATE_LIMIT_LOGIN: '10000',
   RATE_LIMIT_REFRESH: '10000',
+  LOG_LEVEL: 'silent',
 };
 
 export interface TestApp {
@@ -34,7 +35,7 @@ export async function startTestApp(store: StoreUnderTest, env: EnvOverrides = {}
 }
 
 async function boot(env: EnvOverrides, dispose: () => Promise<void>): Promise<TestApp> {
-  const app = await createApp({ env, ignoreEnvFile: true, logger: false });
+  const app = await createApp({ env, ignoreEnvFile: true });
   await app.init();
   const server = app.getHttpServer() as Server;
   const self: TestApp = {

@@ -1,23 +1,35 @@
-import { IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
-import { MaxBytes } from '../../common/validation';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { MaxBytes, NO_CONTROL_CHARACTERS, OptionalField, WellFormed } from '../../common/validation';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../users/passwords';
 import { USERNAME_PATTERN } from '../../users/username';
 
 export class SignupDto {
+  @ApiProperty({ description: 'Login name; case-insensitive (stored lower-cased)', pattern: USERNAME_PATTERN.source, example: 'ada' })
   @IsString() @Matches(USERNAME_PATTERN, { message: 'username must be 3-32 letters, digits, ".", "_" or "-"' })
   username!: string;
 
-  @IsString() @MinLength(PASSWORD_MIN_LENGTH) @MaxBytes(PASSWORD_MAX_BYTES)
+  @ApiProperty({
+    description: `${PASSWORD_MIN_LENGTH} characters to ${PASSWORD_MAX_BYTES} bytes of UTF-8 (longer is refused, never truncated)`,
+    minLength: PASSWORD_MIN_LENGTH,
+    format: 'password',
+    example: 'correct horse battery',
+  })
+  @IsString() @WellFormed() @MinLength(PASSWORD_MIN_LENGTH) @MaxBytes(PASSWORD_MAX_BYTES)
   password!: string;
 
-  @IsOptional() @IsString() @Length(1, 64)
+  @ApiPropertyOptional({ description: 'Display name; defaults to the username', minLength: 1, maxLength: 64, example: 'Ada Lovelace' })
+  @OptionalField() @IsString() @WellFormed() @Length(1, 64)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
   name?: string;
 }
 
 export class LoginDto {
-  @IsString() @IsNotEmpty() @MaxLength(64)
+  @ApiProperty({ description: 'Login name, in any case', maxLength: 64, example: 'ada' })
+  @IsString() @IsNotEmpty() @WellFormed() @MaxLength(64)
   username!: string;
 
-  @IsString() @IsNotEmpty() @MaxBytes(PASSWORD_MAX_BYTES)
+  @ApiProperty({ description: `At most ${PASSWORD_MAX_BYTES} bytes of UTF-8`, format: 'password', example: 'correct horse battery' })
+  @IsString() @IsNotEmpty() @WellFormed() @MaxBytes(PASSWORD_MAX_BYTES)
   password!: string;
 }

@@ -20,7 +20,7 @@ export class SameOriginGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     if (SAFE_METHODS.has(req.method)) return true;
-    if (req.get('sec-fetch-site') === 'cross-site') throw this.refuse();
+    if (req.get('sec-fetch-site')?.toLowerCase() === 'cross-site') throw this.refuse();
     const origin = req.get('origin');
     if (origin !== undefined && !this.isAllowedOrigin(origin, req)) throw this.refuse();
     return true;

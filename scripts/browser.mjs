@@ -1,0 +1,108 @@
+// npm run test:browser (after `nest build`): the real-browser suite. Starts the built service on
+// a fresh embedded store, static servers for the SPA (an allowed origin on the same site) and for
+// "other" pages, then drives Debian's Chromium through playwright-core (which never downloads a
+// browser here). Prints each check, then one line "N passed, M failed"; screenshots and the
+// service's log go to test-output/browser/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createRunner, freePort, screenshotter, startService, startStatic } from '../test/browser/harness.mjs';
+import { pagesChecks } from '../test/browser/pages-checks.mjs';
+import { spaChecks } from '../test/browser/spa-checks.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'test-output', 'browser');
+const CHROMIUM = '/usr/bin/chromium';
+const ACCESS_TTL_SECONDS = 2;
+
+if (!existsSync(CHROMIUM)) {
+  console.error(`${CHROMIUM} not found: install Debian's Chromium with \`apt-get install -y chromium\` (CI's .ci/run does). This suite never downloads a browser.`);
+  process.exit(1);
+}
+if (!existsSync(join(root, 'dist', 'main.js'))) {
+  console.error('dist/main.js not found: build first (`npm run test:browser` runs `nest build`).');
+  process.exit(1);
+}
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const runner = createRunner();
+const cleanups = [];
+async function cleanUp() {
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch (error) {
+      console.error(`cleanup: ${error.message}`);
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => cleanUp().finally(() => process.exit(130)));
+}
+
+try {
+  const ports = new Set();
+  while (ports.size < 3) ports.add(await freePort());
+  const [apiPort, spaPort, otherPort] = [...ports];
+  const dataDir = mkdtempSync(join(tmpdir(), 'nca-browser-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const service = await startService({
+    root,
+    port: apiPort,
+    logFile: join(out, 'service.log'),
+    env: {
+      NODE_ENV: 'development',
+      DATA_DIR: dataDir,
+      MONGODB_URI: '',
+      BCRYPT_COST: '4',
+      ACCESS_TTL: `${ACCESS_TTL_SECONDS}s`,
+      RATE_LIMIT_LOGIN: '10000',
+      RATE_LIMIT_REFRESH: '10000',
+      ALLOWED_ORIGINS: `http://localhost:${spaPort}`,
+      COOKIE_NAME: 'auth-cookie',
+      COOKIE_SAMESITE: 'lax',
+      COOKIE_SECURE: 'false',
+    },
+  });
+  cleanups.push(service.stop);
+  const spaFolder = join(root, 'test', 'browser', 'spa');
+  const spaServer = await startStatic(spaFolder, spaPort);
+  cleanups.push(spaServer.close);
+  // One server, two origins: http://localhost:<otherPort> is the same site but not an allowed
+  // origin; http://127.0.0.1:<otherPort> is another site altogether.
+  const otherServer = await startStatic(spaFolder, otherPort);
+  cleanups.push(otherServer.close);
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  cleanups.push(() => browser.close());
+  console.log(`Chromium ${browser.version()}; API ${service.url}; SPA http://localhost:${spaPort}; ACCESS_TTL=${ACCESS_TTL_SECONDS}s`);
+
+  const shared = { check: runner.check, browser, api: service.url, shot: screenshotter(out), accessTtlSeconds: ACCESS_TTL_SECONDS };
+  await spaChecks({
+    ...shared,
+    spaOrigin: `http://localhost:${spaPort}`,
+    otherOrigin: `http://localhost:${otherPort}`,
+    crossSiteOrigin: `http://127.0.0.1:${otherPort}`,
+  });
+  await pagesChecks(shared);
+} catch (error) {
+  // Set-up (service, servers, browser) or a group of checks broke off: count it, so the run
+  // can never look green.
+  await runner.check('suite ran to the end', () => {
+    throw error;
+  });
+} finally {
+  await cleanUp();
+}
+
+console.log(`Screenshots and service log: ${out}`);
+console.log(`${runner.passed} passed, ${runner.failed} failed`);
+process.exit(runner.failed > 0 || runner.passed === 0 ? 1 : 0);

@@ -1,0 +1,96 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from '../common/api-responses';
+import { ErrorDto } from '../common/dto/error.dto';
+import { COOKIE_AUTH } from '../common/openapi';
+import { PublicUserDto } from '../users/dto/public-user.dto';
+import { UserResponseDto } from './dto/user-response.dto';
+
+const SETS_COOKIE = {
+  'Set-Cookie': {
+    description: 'auth-cookie=j:{"token":…,"refreshToken":…}; Max-Age=<refresh lifetime left>; Path=/; HttpOnly; SameSite=Lax (Secure in production)',
+    schema: { type: 'string' },
+  },
+};
+const CLEARS_COOKIE = {
+  'Set-Cookie': { description: 'auth-cookie=; Expires=Thu, 01 Jan 1970 00:00:00 GMT (cleared)', schema: { type: 'string' } },
+};
+const CLEARS_SITE_COOKIES = {
+  ...CLEARS_COOKIE,
+  'Clear-Site-Data': { description: '"cookies"', schema: { type: 'string' } },
+};
+
+/** OpenAPI descriptions of AuthController's routes, one decorator each. */
+export const AuthDocs = {
+  signup: () =>
+    applyDecorators(
+      ApiOperation({ summary: 'Create an account and sign in', description: 'Starts a session and sets the auth cookie.' }),
+      ApiCreatedResponse({ type: UserResponseDto, description: 'Account created and signed in', headers: SETS_COOKIE }),
+      ApiConflictResponse({ type: ErrorDto, description: '`That username is taken` (usernames are case-insensitive)' }),
+      ApiValidatedBody(),
+      ApiStateChanging(),
+      ApiRateLimited(),
+    ),
+
+  login: () =>
+    applyDecorators(
+      ApiOperation({ summary: 'Sign in with username and password', description: 'Starts a new session (one per device) and sets the auth cookie.' }),
+      ApiOkResponse({ type: UserResponseDto, description: 'Signed in', headers: SETS_COOKIE }),
+      ApiUnauthorizedResponse({
+        type: ErrorDto,
+        description: '`Invalid credentials`: the same answer for an unknown user, a wrong password and a temporarily locked account',
+      }),
+      ApiValidatedBody(),
+      ApiStateChanging(),
+      ApiRateLimited(),
+    ),
+
+  refresh: () =>
+    applyDecorators(
+      ApiOperation({
+        summary: 'Rotate the refresh token and renew the cookie',
+        description:
+          'Reads the refresh token and the (possibly expired) access token from the cookie, retires the refresh token and sets a new pair in the same session. ' +
+          'Tabs refreshing at once within the grace window all receive the same successor. Presenting an older token revokes the whole session.',
+      }),
+      ApiCookieAuth(COOKIE_AUTH),
+      ApiOkResponse({ type: UserResponseDto, description: 'Rotated: a new cookie', headers: SETS_COOKIE }),
+      ApiUnauthorizedResponse({
+        type: ErrorDto,
+        description: 'No cookie, an invalid or expired refresh token, an ended session, or a reused (stolen) token; the cookie is cleared: sign in again',
+        headers: CLEARS_COOKIE,
+      }),
+      ApiStateChanging(),
+      ApiRateLimited(),
+    ),
+
+  logout: () =>
+    applyDecorators(
+      ApiOperation({ summary: 'Sign out of this session', description: 'Revokes the session of the cookie, if any, and clears it. Succeeds also with no or a bad cookie.' }),
+      ApiNoContentResponse({ description: 'Signed out; the cookie is cleared', headers: CLEARS_SITE_COOKIES }),
+      ApiStateChanging(),
+    ),
+
+  logoutAll: () =>
+    applyDecorators(
+      ApiOperation({ summary: 'Sign out of every session of this user', description: 'Revokes all sessions, on every device, and clears the cookie.' }),
+      ApiSignedIn(),
+      ApiNoContentResponse({ description: 'Every session revoked; the cookie is cleared', headers: CLEARS_SITE_COOKIES }),
+      ApiStateChanging(),
+    ),
+
+  me: () =>
+    applyDecorators(
+      ApiOperation({ summary: 'The signed-in user' }),
+      ApiSignedIn(),
+      ApiOkResponse({ type: PublicUserDto }),
+    ),
+};

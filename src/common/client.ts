@@ -1,0 +1,17 @@
+import { ExecutionContext, createParamDecorator } from '@nestjs/common';
+import type { Request } from 'express';
+
+/** Where a request comes from, as kept on sessions and written into security events. */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function clientOf(req: Request): ClientInfo {
+  return { ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 512) ?? null };
+}
+
+/** The calling client's address (as `trust proxy` resolves it) and user agent. */
+export const Client = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  clientOf(context.switchToHttp().getRequest<Request>()),
+);

@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * Structured JSON logs through pino, behind Nest's Logger. Request logs never carry the
+ * credentials: cookie, set-cookie and authorization headers are redacted, bodies are not logged.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'res.headers["set-cookie"]',
+  'res.headers.authorization',
+];
+
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        const destination = config.log.file ? pino.destination({ dest: config.log.file, sync: true, mkdir: true }) : pino.destination(1);
+        return {
+          pinoHttp: [
+            {
+              level: config.log.level,
+              redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+              // Health probes every few seconds would drown everything else.
+              autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+            },
+            destination,
+          ],
+        };
+      },
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,30 @@
+import { Logger } from '@nestjs/common';
+import { ClientInfo } from './client';
+
+const logger = new Logger('Security');
+
+export type SecurityEvent =
+  | 'signup'
+  | 'login'
+  | 'login_failed'
+  | 'refresh'
+  | 'refresh_token_reuse'
+  | 'logout'
+  | 'logout_all'
+  | 'session_revoked'
+  | 'session_evicted'
+  | 'password_changed'
+  | 'account_deleted';
+
+/**
+ * One structured line per security event, always in the same shape: the event, who, which
+ * session, from where. Never a password, token, hash or cookie value: callers pass only ids.
+ */
+export function securityEvent(
+  event: SecurityEvent,
+  fields: { userId?: string; sessionId?: string; client?: ClientInfo; [detail: string]: unknown },
+  level: 'log' | 'warn' = 'log',
+): void {
+  const { client, ...rest } = fields;
+  logger[level]({ event, ...rest, ip: client?.ip ?? null, userAgent: client?.userAgent ?? null });
+}

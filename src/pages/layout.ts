@@ -1,0 +1,63 @@
+import type { Response } from 'express';
+import { createHash } from 'node:crypto';
+import { Interpolation, SafeHtml, html } from './html';
+
+/** The pages' only stylesheet, inline; the CSP allows exactly this text by its hash. */
+const STYLES = [
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}',
+  'h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}',
+  'form.stack{display:grid;gap:.6rem;max-width:22rem}',
+  'label{display:grid;gap:.2rem}input{font:inherit;padding:.35rem .5rem}',
+  'button{font:inherit;padding:.3rem .9rem;cursor:pointer}',
+  '.error{color:#a4001d;background:#fde8ec;padding:.5rem .75rem;border-radius:4px}',
+  'table{border-collapse:collapse;width:100%;font-size:.9rem}',
+  'th,td{text-align:left;padding:.4rem;border-bottom:1px solid #ddd;vertical-align:top}',
+  'td.time{white-space:nowrap}.current{font-weight:600;color:#0a6b2e}.muted{color:#666}',
+  'header{display:flex;justify-content:space-between;align-items:center;gap:1rem}',
+].join('');
+
+const STYLE_HASH = `sha256-${createHash('sha256').update(STYLES).digest('base64')}`;
+
+/**
+ * No script at all, no other origin, no framing; forms post only to this origin. Replaces
+ * helmet's API-wide policy on page responses (which allows 'self' scripts and upgrades to https).
+ */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  `style-src '${STYLE_HASH}'`,
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+/**
+ * helmet's `no-referrer` would make the browser send `Origin: null` on our own form posts,
+ * which the CSRF guard rightly refuses; `same-origin` sends the real Origin to us and nothing
+ * to anyone else.
+ */
+export const PAGE_REFERRER_POLICY = 'same-origin';
+
+export function layout(title: string, body: Interpolation): SafeHtml {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Nest Cookie Auth</title>
+<style>${new SafeHtml(STYLES)}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+export function sendPage(res: Response, status: number, page: SafeHtml): void {
+  res
+    .status(status)
+    .setHeader('Content-Security-Policy', PAGE_CSP)
+    .setHeader('Referrer-Policy', PAGE_REFERRER_POLICY)
+    .type('html')
+    .send(page.value);
+}

@@ -1,0 +1,44 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ErrorBody, toErrorBody } from '../common/http-error.filter';
+import { SafeHtml } from './html';
+import { sendPage } from './layout';
+import { FormState, errorPage } from './views';
+
+/**
+ * The pages' exit for errors: the same status and message as the API's JSON (one mapping,
+ * `toErrorBody`, so driver text never shows), written as an HTML page instead.
+ */
+@Catch()
+export class PageErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const error = toErrorBody(exception);
+    if (error.statusCode >= 500) {
+      const detail = exception instanceof Error ? (exception.stack ?? exception.name) : String(exception);
+      this.logger.error(`${error.statusCode} ${error.message}`, error.statusCode === 500 ? detail : undefined);
+    }
+    if (res.headersSent) return;
+    sendPage(res, error.statusCode, this.render(error, http.getRequest<Request>()));
+  }
+
+  protected render(error: ErrorBody, _req: Request): SafeHtml {
+    return errorPage(error.statusCode, error.message);
+  }
+}
+
+/** On a form's POST route: a 4xx (bad body, wrong password, taken name, too many tries) shows the form again. */
+export class FormErrorFilter extends PageErrorFilter {
+  constructor(private readonly form: (state: FormState) => SafeHtml) {
+    super();
+  }
+
+  protected override render(error: ErrorBody, req: Request): SafeHtml {
+    if (error.statusCode >= 500) return super.render(error, req);
+    const username = (req.body as Record<string, unknown> | undefined)?.username;
+    return this.form({ error: error.message, username: typeof username === 'string' && username.length <= 64 ? username : undefined });
+  }
+}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AuthService, SignedIn } from '../auth/auth.service';
+import { clientOf } from '../common/client';
+import { AuthCookie } from '../auth/cookies/auth-cookie';
+import { LoginDto, SignupDto } from '../auth/dto/credentials.dto';
+import { Principal } from '../auth/principal';
+
+/**
+ * The pages' side of the cookie: signing in from a form, resuming a session on a page request
+ * (refreshing it server-side when the access token has expired), and signing out. The cookie
+ * itself is still written only by AuthCookie.
+ */
+@Injectable()
+export class PageSession {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly cookie: AuthCookie,
+  ) {}
+
+  async login(body: LoginDto, req: Request, res: Response): Promise<void> {
+    this.setCookie(res, await this.auth.login(body, clientOf(req)));
+  }
+
+  async signup(body: SignupDto, req: Request, res: Response): Promise<void> {
+    this.setCookie(res, await this.auth.signup(body, clientOf(req)));
+  }
+
+  /**
+   * Who is calling, from the cookie alone. An expired access token with a live refresh token is
+   * rotated here and the new cookie goes out on this very response, so the page renders
+   * without a redirect. Null when there is no usable session; a dead cookie is cleared.
+   */
+  async resume(req: Request, res: Response): Promise<Principal | null> {
+    const value = this.cookie.read(req);
+    const resumed = value && (await this.auth.resume(value, clientOf(req)));
+    if (!resumed) {
+      if ((req.cookies as Record<string, unknown> | undefined)?.[this.cookie.name] !== undefined) this.cookie.clear(res);
+      return null;
+    }
+    if (resumed.refreshed) this.setCookie(res, resumed.refreshed);
+    return resumed.principal;
+  }
+
+  /**
+   * Ends the cookie's session. No refresh first: logout accepts an expired access token, and
+   * rotating a token only to retire it would be wasted work.
+   */
+  async end(req: Request, res: Response): Promise<void> {
+    await this.auth.logout(this.cookie.read(req), clientOf(req));
+    this.cookie.clear(res);
+  }
+
+  clear(res: Response): void {
+    this.cookie.clear(res);
+  }
+
+  private setCookie(res: Response, { cookie, expiresAt }: SignedIn): void {
+    this.cookie.set(res, cookie, expiresAt);
+  }
+}

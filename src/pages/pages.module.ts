@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { UsersModule } from '../users/users.module';
+import { AccountService } from './account.service';
+import { PageSession } from './page-session';
+import { PagesController } from './pages.controller';
+
+/** Server-rendered login and account pages (HTML forms, no client script) over the same auth-cookie. */
+@Module({
+  imports: [AuthModule, UsersModule, SessionsModule],
+  controllers: [PagesController],
+  providers: [PageSession, AccountService],
+})
+export class PagesModule {}

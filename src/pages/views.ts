@@ -1,0 +1,83 @@
+import { Session } from '../sessions/session';
+import { User } from '../users/user';
+import { SafeHtml, html } from './html';
+import { layout } from './layout';
+
+export interface FormState {
+  /** Shown above the form (escaped like everything else). */
+  error?: string;
+  /** Typed back into the username field after a failed attempt. */
+  username?: string;
+}
+
+export interface AccountView {
+  user: User;
+  sessions: Session[];
+  currentSessionId: string;
+}
+
+export function loginPage(state: FormState = {}): SafeHtml {
+  return layout('Sign in', html`<h1>Sign in</h1>
+${errorBox(state.error)}
+<form class="stack" method="post" action="/pages/login">
+<label>Username <input name="username" autocomplete="username" required maxlength="64" value="${state.username ?? ''}"></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button>
+</form>
+<p class="muted">No account yet? <a href="/signup">Create one</a>.</p>`);
+}
+
+export function signupPage(state: FormState = {}): SafeHtml {
+  return layout('Create an account', html`<h1>Create an account</h1>
+${errorBox(state.error)}
+<form class="stack" method="post" action="/pages/signup">
+<label>Username <input name="username" autocomplete="username" required minlength="3" maxlength="32" value="${state.username ?? ''}"></label>
+<label>Display name (optional) <input name="name" autocomplete="name" maxlength="64"></label>
+<label>Password (8 characters or more) <input name="password" type="password" autocomplete="new-password" required minlength="8"></label>
+<button type="submit">Create account</button>
+</form>
+<p class="muted">Already registered? <a href="/login">Sign in</a>.</p>`);
+}
+
+export function accountPage({ user, sessions, currentSessionId }: AccountView): SafeHtml {
+  const rows = sessions.map((session) => sessionRow(session, session.id === currentSessionId));
+  return layout('Your account', html`<header>
+<h1>Signed in as <span id="display-name">${user.name}</span></h1>
+<form method="post" action="/pages/logout"><button type="submit" id="logout">Sign out</button></form>
+</header>
+<p>Username <strong id="username">${user.username}</strong> · member since ${formatTime(user.createdAt)}</p>
+<h2>Your sessions</h2>
+<table class="sessions">
+<thead><tr><th>Device</th><th>IP</th><th>Signed in</th><th>Last used</th><th>Expires</th><th></th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`);
+}
+
+export function errorPage(status: number, message: string): SafeHtml {
+  return layout(`Error ${status}`, html`<h1>Something went wrong (${status})</h1>
+<p class="error" role="alert">${message}</p>
+<p><a href="/account">Back to your account</a> · <a href="/login">Sign in</a></p>`);
+}
+
+function sessionRow(session: Session, current: boolean): SafeHtml {
+  const action = current
+    ? html`<span class="current">This device</span>`
+    : html`<form method="post" action="/pages/sessions/${session.id}/revoke"><button type="submit">Revoke</button></form>`;
+  return html`<tr data-session-id="${session.id}" data-current="${String(current)}">
+<td>${session.userAgent ?? 'unknown'}</td><td>${session.ip ?? 'unknown'}</td>
+<td class="time">${formatTime(session.createdAt)}</td><td class="time">${formatTime(session.lastUsedAt)}</td><td class="time">${formatTime(session.expiresAt)}</td>
+<td>${action}</td>
+</tr>
+`;
+}
+
+function errorBox(message: string | undefined): SafeHtml {
+  return message ? html`<p class="error" role="alert">${message}</p>` : html``;
+}
+
+/** No client script to localise times: UTC, to the minute. */
+function formatTime(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

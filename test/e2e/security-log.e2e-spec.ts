@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestApp, startTestApp } from '../support/app';
+import { AuthCookieValue, authCookieOf } from '../support/cookies';
+import { storesUnderTest } from '../support/stores';
+import { PASSWORD, asCookie, uniqueName } from '../support/users';
+
+const AGENT = 'security-log-test/1.0';
+const NEW_PASSWORD = 'an entirely new passphrase';
+const sidOf = (cookie: AuthCookieValue) => JSON.parse(Buffer.from(cookie.token.split('.')[1], 'base64url').toString()).sid as string;
+
+describe.each(storesUnderTest().map((store) => [store.name, store] as const))('security events in the log on %s', (_name, store) => {
+  let app: TestApp;
+  let logDir: string;
+  let lines: Record<string, unknown>[];
+  let raw: string;
+  const secrets: string[] = [PASSWORD, NEW_PASSWORD];
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    logDir = mkdtempSync(join(tmpdir(), 'nca-log-'));
+    app = await startTestApp(store, { LOG_LEVEL: 'info', LOG_FILE: join(logDir, 'app.log'), REFRESH_REUSE_GRACE: '0s' });
+    const http = () => app.http();
+    const keep = (cookie: AuthCookieValue) => (secrets.push(cookie.token, cookie.refreshToken), cookie);
+
+    const username = uniqueName('audit');
+    const signup = await http().post('/auth/signup').set('User-Agent', AGENT).send({ username, password: PASSWORD });
+    const first = keep(authCookieOf(signup));
+    ids.user = signup.body.user.id;
+    await http().post('/auth/login').set('User-Agent', AGENT).send({ username, password: 'wrong guess' }).expect(401);
+    const second = keep(authCookieOf(await http().post('/auth/login').set('User-Agent', AGENT).send({ username, password: PASSWORD })));
+    keep(authCookieOf(await http().post('/auth/refresh').set('User-Agent', AGENT).set(...asCookie(first)).expect(200)));
+    await http().post('/auth/refresh').set('User-Agent', AGENT).set(...asCookie(first)).expect(401); // replay: theft
+    ids.stolen = sidOf(first);
+    const third = keep(authCookieOf(await http().post('/auth/login').set('User-Agent', AGENT).send({ username, password: PASSWORD })));
+    ids.revoked = sidOf(third);
+    await http().delete(`/auth/sessions/${ids.revoked}`).set('User-Agent', AGENT).set(...asCookie(second)).expect(204);
+    await http().patch(`/users/${ids.user}`).set('User-Agent', AGENT).set(...asCookie(second)).send({ password: NEW_PASSWORD, currentPassword: PASSWORD }).expect(200);
+    ids.second = sidOf(second);
+    await http().post('/auth/logout').set('User-Agent', AGENT).set(...asCookie(second)).expect(204);
+
+    await app.close();
+    raw = readFileSync(join(logDir, 'app.log'), 'utf8');
+    lines = raw.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  });
+  afterAll(() => rmSync(logDir, { recursive: true, force: true }));
+
+  const event = (name: string) => lines.filter((line) => line.event === name);
+
+  it('writes one structured line per security event, with user, session, ip and user agent', () => {
+    const expected: [string, Record<string, unknown>][] = [
+      ['signup', { userId: ids.user }],
+      ['login_failed', {}],
+      ['login', { userId: ids.user, sessionId: ids.second }],
+      ['refresh', { userId: ids.user, sessionId: ids.stolen }],
+      ['refresh_token_reuse', { userId: ids.user, sessionId: ids.stolen }],
+      ['session_revoked', { userId: ids.user, sessionId: ids.revoked }],
+      ['password_changed', { userId: ids.user, sessionId: ids.second }],
+      ['logout', { userId: ids.user, sessionId: ids.second }],
+    ];
+    for (const [name, fields] of expected) {
+      const found = event(name);
+      expect(found.length).toBeGreaterThan(0);
+      expect(found).toContainEqual(expect.objectContaining({ ...fields, context: 'Security', ip: expect.any(String), userAgent: AGENT }));
+    }
+    expect(event('refresh_token_reuse')[0].level).toBe(40); // pino's warn
+  });
+
+  it('never writes a password, token, hash or cookie value', () => {
+    expect(raw.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(raw).not.toContain(secret);
+    expect(raw).not.toMatch(/\$2[aby]\$/); // bcrypt hashes
+    expect(raw).not.toMatch(/auth-cookie=j/); // raw cookie headers
+    expect(raw).not.toContain(encodeURIComponent(secrets[2]).slice(0, 40));
+  });
+
+  it('logs requests with the cookie and set-cookie headers redacted', () => {
+    const requests = lines.filter((line) => (line.req as { url?: string } | undefined)?.url === '/auth/refresh' && line.res);
+    expect(requests.length).toBeGreaterThan(0);
+    for (const line of requests) {
+      expect((line.req as { headers: Record<string, unknown> }).headers.cookie).toBe('[redacted]');
+    }
+    const signups = lines.filter((line) => (line.req as { url?: string } | undefined)?.url === '/auth/signup' && line.res);
+    expect((signups[0].res as { headers: Record<string, unknown> }).headers['set-cookie']).toBe('[redacted]');
+  });
+});
