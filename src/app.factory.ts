@@ -14,7 +14,7 @@ import { AppConfig } from './config/app-config';
  * so that the caller decides how to report them.
  */
 export async function createApp(options: AppModuleOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(options), {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,

@@ -20,11 +20,11 @@ export interface AppModuleOptions {
 
 @Module({})
 export class AppModule {
-  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+  static async forRoot(options: AppModuleOptions = {}): Promise<DynamicModule> {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot({ overrides: options.env, ignoreEnvFile: options.ignoreEnvFile }),
+        await AppConfigModule.forRoot({ overrides: options.env, ignoreEnvFile: options.ignoreEnvFile }),
         LoggingModule,
         StorageModule,
         AuthModule,

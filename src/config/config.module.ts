@@ -12,15 +12,16 @@ export class AppConfigModule {
    * provides the typed `AppConfig`. The built object is kept under one key so nothing derived
    * is written back into process.env.
    */
-  static forRoot(options: { overrides?: EnvOverrides; ignoreEnvFile?: boolean } = {}): DynamicModule {
+  static async forRoot(options: { overrides?: EnvOverrides; ignoreEnvFile?: boolean } = {}): Promise<DynamicModule> {
+    // Awaited here, so that an invalid configuration rejects the caller's promise (and main.ts
+    // prints its message) rather than surfacing as an unhandled rejection with a stack.
+    const configModule = await ConfigModule.forRoot({
+      ignoreEnvFile: options.ignoreEnvFile,
+      validate: (raw) => ({ [APP_CONFIG_KEY]: loadAppConfig({ ...raw, ...options.overrides }) }),
+    });
     return {
       module: AppConfigModule,
-      imports: [
-        ConfigModule.forRoot({
-          ignoreEnvFile: options.ignoreEnvFile,
-          validate: (raw) => ({ [APP_CONFIG_KEY]: loadAppConfig({ ...raw, ...options.overrides }) }),
-        }),
-      ],
+      imports: [configModule],
       providers: [
         {
           provide: AppConfig,

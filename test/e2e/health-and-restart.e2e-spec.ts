@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.factory';
 import { TestApp, startTestApp } from '../support/app';
 import { authCookieOf } from '../support/cookies';
 import { storesUnderTest } from '../support/stores';
@@ -28,5 +32,18 @@ describe.each(storesUnderTest().map((store) => [store.name, store] as const))('h
     expect(rotated.status).toBe(200);
     expect((await app.http().get('/auth/me').set(...asCookie(authCookieOf(rotated)))).status).toBe(200);
     expect((await app.http().post('/auth/login').send({ username: me.username, password: PASSWORD })).status).toBe(200);
+  });
+});
+
+describe('start-up in production', () => {
+  it('refuses to start without strong secrets, naming the variables', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nca-prod-'));
+    try {
+      await expect(createApp({ env: { NODE_ENV: 'production', DATA_DIR: dataDir, MONGODB_URI: '' }, ignoreEnvFile: true })).rejects.toThrow(
+        /Invalid configuration:[\s\S]*JWT_ACCESS_SECRET \(or JWT_ACCESS_KEYS\) is required[\s\S]*REFRESH_TOKEN_SECRET is required/,
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
