@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getMetadataStorage } from 'class-validator';
 import { loadAppConfig } from './app-config';
+import { EnvSchema } from './env.schema';
 import { parseDurationSeconds } from './duration';
 
 describe('loadAppConfig', () => {
@@ -88,4 +90,12 @@ describe('parseDurationSeconds', () => {
   ])('reads %s', (input, seconds) => expect(parseDurationSeconds(input)).toBe(seconds));
 
   it.each(['', 'm', '1w', '-5s', '1.5h'])('refuses %p', (input) => expect(parseDurationSeconds(input)).toBeNull());
+});
+
+describe('.env.example', () => {
+  it('lists exactly the variables the schema reads', () => {
+    const documented = [...readFileSync(join(process.cwd(), '.env.example'), 'utf8').matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
+    const read = getMetadataStorage().getTargetValidationMetadatas(EnvSchema, '', true, false).map((m) => m.propertyName);
+    expect([...new Set(documented)].sort()).toEqual([...new Set(read)].sort());
+  });
 });
