@@ -13,29 +13,15 @@ import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
 import { TestApp, startTestApp } from '../support/app';
 import { AuthCookieValue, authCookieOf, cookieHeader, isCleared, rawCookieHeader, setCookieLine } from '../support/cookies';
+import { LeakCheck } from '../support/leak-check';
 import { storesUnderTest } from '../support/stores';
 import { PASSWORD, uniqueName } from '../support/users';
 
 const ISSUER = 'nest-cookie-auth';
 const AUDIENCE = 'nest-cookie-auth';
 
-const issuedTokens = new Set<string>();
-
-/** Run on every response of this file: no stack, no hash, no token in a body; never a 5xx. */
-function noLeaks(res: Response): void {
-  const line = setCookieLine(res);
-  if (line !== undefined && !isCleared(res)) {
-    const { token, refreshToken } = authCookieOf(res);
-    issuedTokens.add(token);
-    issuedTokens.add(refreshToken);
-  }
-  expect(res.status).toBeLessThan(500);
-  const text = res.text ?? '';
-  expect(text).not.toMatch(/stack/i);
-  expect(text).not.toContain('passwordHash');
-  expect(text).not.toContain('$2b$');
-  for (const secret of issuedTokens) expect(text).not.toContain(secret);
-}
+const leaks = new LeakCheck();
+const noLeaks = leaks.noLeaks;
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const unb64 = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -65,20 +51,8 @@ describe.each(storesUnderTest().map((store) => [store.name, store] as const))('b
   let alice: { id: string; username: string };
   let bob: { id: string; username: string };
 
-  /** app.http() with the leak check attached to every request it makes. */
-  function http(): ReturnType<TestApp['http']> {
-    const client = app.http();
-    return new Proxy(client, {
-      get(target, prop, receiver) {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const made = (value as (...a: unknown[]) => unknown).apply(target, args) as { expect?: (fn: (res: Response) => void) => unknown };
-          return typeof made?.expect === 'function' ? made.expect(noLeaks) : made;
-        };
-      },
-    });
-  }
+  const http = () => leaks.http(app);
+
 
   /** One fresh login: a live session of its own, so a test never depends on another's leftovers. */
   interface Live {

@@ -11,28 +11,12 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { TestApp, startTestApp } from '../support/app';
 import { AuthCookieValue, authCookieOf, isCleared, setCookieLine } from '../support/cookies';
+import { LeakCheck } from '../support/leak-check';
 import { storesUnderTest } from '../support/stores';
 import { PASSWORD, asCookie, uniqueName } from '../support/users';
 
-/** Credentials seen in any Set-Cookie of this file: no response body may ever carry one. */
-const issuedTokens = new Set<string>();
-let responsesChecked = 0;
-
-/** The one leak check, run on every response of this file (see `http()` below). */
-function noLeaks(res: Response): void {
-  responsesChecked++;
-  const line = setCookieLine(res);
-  if (line !== undefined && !isCleared(res)) {
-    const { token, refreshToken } = authCookieOf(res);
-    issuedTokens.add(token);
-    issuedTokens.add(refreshToken);
-  }
-  const text = res.text ?? '';
-  expect(text).not.toMatch(/stack/i);
-  expect(text).not.toContain('passwordHash');
-  expect(text).not.toContain('$2b$');
-  for (const secret of issuedTokens) expect(text).not.toContain(secret);
-}
+const leaks = new LeakCheck();
+const noLeaks = leaks.noLeaks;
 
 /** Operator objects and the wrong JSON types, for a field that must be a string. */
 const BAD_VALUES: [string, unknown][] = [
@@ -57,20 +41,8 @@ describe.each(storesUnderTest().map((store) => [store.name, store] as const))('b
   /** A signed-in user who reads GET /users to see whether anything was stored. */
   let observer: AuthCookieValue;
 
-  /** app.http() with the leak check attached to every request it makes. */
-  function http(): ReturnType<TestApp['http']> {
-    const client = app.http();
-    return new Proxy(client, {
-      get(target, prop, receiver) {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const made = (value as (...a: unknown[]) => unknown).apply(target, args) as { expect?: (fn: (res: Response) => void) => unknown };
-          return typeof made?.expect === 'function' ? made.expect(noLeaks) : made;
-        };
-      },
-    });
-  }
+  const http = () => leaks.http(app);
+
 
   interface Account {
     id: string;
@@ -126,12 +98,13 @@ describe.each(storesUnderTest().map((store) => [store.name, store] as const))('b
   });
 
   it('has a leak check that can fail', () => {
-    const fake = (text: string) => ({ text, headers: {} }) as unknown as Response;
+    const fake = (text: string) => ({ status: 400, text, headers: {} }) as unknown as Response;
     expect(() => noLeaks(fake('{"message":"x","stack":"Error: at foo"}'))).toThrow();
     expect(() => noLeaks(fake('{"passwordHash":"x"}'))).toThrow();
     expect(() => noLeaks(fake('{"h":"$2b$04$abcdefghijklmnopqrstuv"}'))).toThrow();
     expect(() => noLeaks(fake(JSON.stringify({ echoed: observer.refreshToken })))).toThrow();
     expect(() => noLeaks(fake('{"statusCode":400}'))).not.toThrow();
+    expect(() => noLeaks({ ...fake('{}'), status: 500 } as unknown as Response)).toThrow();
   });
 
   describe('POST /auth/signup: a field that is not a string', () => {
@@ -446,6 +419,6 @@ describe.each(storesUnderTest().map((store) => [store.name, store] as const))('b
   });
 
   it('checked every response of this file for leaks', () => {
-    expect(responsesChecked).toBeGreaterThan(100);
+    expect(leaks.responsesChecked).toBeGreaterThan(100);
   });
 });
