@@ -3,12 +3,12 @@ import { EnvOverrides } from '../../src/config/app-config';
 import { Session } from '../../src/sessions/session';
 import { DuplicateKeyError } from '../../src/storage/storage.errors';
 import { Store } from '../../src/storage/store';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 
 const MINUTE = 60_000;
 
 /** The SessionsRepository port, run unchanged against every adapter on a real store. */
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('SessionsRepository contract on %s', (_name, kind) => {
+describeOnEachStore('SessionsRepository contract', (kind) => {
   let env: EnvOverrides;
   let store: Store;
   beforeAll(async () => {

@@ -3,10 +3,10 @@ import { EnvOverrides } from '../../src/config/app-config';
 import { DuplicateKeyError } from '../../src/storage/storage.errors';
 import { Store } from '../../src/storage/store';
 import { NewUser } from '../../src/users/user';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 
 /** The UsersRepository port, run unchanged against every adapter on a real store. */
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('UsersRepository contract on %s', (_name, kind) => {
+describeOnEachStore('UsersRepository contract', (kind) => {
   let env: EnvOverrides;
   let store: Store;
   beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { TestApp, startTestApp } from '../support/app';
 import { authCookieOf, cookieHeader, isCleared, setCookieLine } from '../support/cookies';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, login, signup, uniqueName } from '../support/users';
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('auth endpoints on %s', (_name, store) => {
+describeOnEachStore('auth endpoints', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store);

@@ -14,7 +14,7 @@ import type { Response } from 'supertest';
 import { TestApp, startTestApp } from '../support/app';
 import { AuthCookieValue, authCookieOf, cookieHeader, isCleared, rawCookieHeader, setCookieLine } from '../support/cookies';
 import { LeakCheck } from '../support/leak-check';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, uniqueName } from '../support/users';
 
 const ISSUER = 'nest-cookie-auth';
@@ -46,7 +46,7 @@ function nested(depth: number, leaf: unknown): unknown {
   return value;
 }
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('bad cookies on %s', (_name, store) => {
+describeOnEachStore('bad cookies', (store) => {
   let app: TestApp;
   let alice: { id: string; username: string };
   let bob: { id: string; username: string };

@@ -12,7 +12,7 @@ import type { Response } from 'supertest';
 import { TestApp, startTestApp } from '../support/app';
 import { AuthCookieValue, authCookieOf, isCleared, setCookieLine } from '../support/cookies';
 import { LeakCheck } from '../support/leak-check';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, uniqueName } from '../support/users';
 
 const leaks = new LeakCheck();
@@ -36,7 +36,7 @@ const EURO = '\u20ac'; // 3 bytes of UTF-8
 const E24 = EURO.repeat(24); // 72 bytes
 const E25 = EURO.repeat(25); // 75 bytes, 25 characters
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('bad input on %s', (_name, store) => {
+describeOnEachStore('bad input', (store) => {
   let app: TestApp;
   /** A signed-in user who reads GET /users to see whether anything was stored. */
   let observer: AuthCookieValue;

@@ -1,10 +1,10 @@
 import { TestApp, startTestApp } from '../support/app';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, signup, uniqueName } from '../support/users';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('per-account brute-force defence on %s', (_name, store) => {
+describeOnEachStore('per-account brute-force defence', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store, {

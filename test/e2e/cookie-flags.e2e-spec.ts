@@ -1,10 +1,10 @@
 import { TestApp, startTestApp } from '../support/app';
 import { isCleared, setCookieLine } from '../support/cookies';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, uniqueName } from '../support/users';
 
 // The production flags (Secure on) and a configured cookie name and SameSite, asserted exactly.
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('cookie flags on %s', (_name, store) => {
+describeOnEachStore('cookie flags', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store, { COOKIE_SECURE: 'true', COOKIE_SAMESITE: 'strict', REFRESH_TTL: '1h' });

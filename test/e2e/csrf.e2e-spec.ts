@@ -1,10 +1,10 @@
 import { TestApp, startTestApp } from '../support/app';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, signup, uniqueName } from '../support/users';
 
 const SPA_ORIGIN = 'http://localhost:5173';
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('CSRF defence on %s', (_name, store) => {
+describeOnEachStore('CSRF defence', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store, { ALLOWED_ORIGINS: SPA_ORIGIN });

@@ -29,7 +29,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Response } from 'supertest';
 import { TestApp, startTestApp } from '../support/app';
 import { AuthCookieValue, COOKIE_NAME, authCookieOf, cookieHeader } from '../support/cookies';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, login, signup, uniqueName } from '../support/users';
 
 const SEED = intFromEnv('FUZZ_SEED', 4242);
@@ -598,7 +598,7 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const codePoints = (v: unknown) =>
   typeof v === 'string' ? [...v].map((ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ') : JSON.stringify(v);
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('fuzz on %s', (_name, store) => {
+describeOnEachStore('fuzz', (store) => {
   let app: TestApp;
   let fx: Fixture;
   let baseline: Snapshot;

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { createApp } from '../../src/app.factory';
 import { TestApp, startTestApp } from '../support/app';
 import { authCookieOf } from '../support/cookies';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, signup } from '../support/users';
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('health and restarts on %s', (_name, store) => {
+describeOnEachStore('health and restarts', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store);

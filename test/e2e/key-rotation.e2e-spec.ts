@@ -1,13 +1,13 @@
 import { TestApp, startTestApp } from '../support/app';
 import { authCookieOf, isCleared } from '../support/cookies';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, signup } from '../support/users';
 
 const OLD = `old:${'o'.repeat(40)}`;
 const NEW = `new:${'n'.repeat(40)}`;
 const kid = (token: string) => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).kid as string;
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('signing-key rotation on %s', (_name, store) => {
+describeOnEachStore('signing-key rotation', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store, { JWT_ACCESS_KEYS: OLD });

@@ -1,7 +1,7 @@
 import type { Response } from 'supertest';
 import { TestApp, startTestApp } from '../support/app';
 import { authCookieOf, cookieHeader, isCleared, setCookieLine } from '../support/cookies';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { AuthCookieValue } from '../support/cookies';
 import { PASSWORD, asCookie, login, signup, uniqueName } from '../support/users';
 
@@ -17,7 +17,7 @@ const PAGE_CSP = /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; form
 
 const sidOf = (cookie: AuthCookieValue) => JSON.parse(Buffer.from(cookie.token.split('.')[1], 'base64url').toString()).sid as string;
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('server-rendered pages on %s', (_name, store) => {
+describeOnEachStore('server-rendered pages', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store, { ACCESS_TTL: `${ACCESS_TTL_SECONDS}s`, LOGIN_MAX_FAILURES: String(MAX_FAILURES) });

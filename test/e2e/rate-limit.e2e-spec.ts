@@ -1,8 +1,8 @@
 import { TestApp, startTestApp } from '../support/app';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, signup } from '../support/users';
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('rate limits on %s', (_name, store) => {
+describeOnEachStore('rate limits', (store) => {
   let app: TestApp;
   let me: Awaited<ReturnType<typeof signup>>;
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { TestApp, startTestApp } from '../support/app';
 import { authCookieOf, isCleared } from '../support/cookies';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { AuthCookieValue } from '../support/cookies';
 import { asCookie, login, signup } from '../support/users';
 
@@ -9,7 +9,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Grace of 1 s so that "after the window" is quick to reach. */
 const GRACE_MS = 1000;
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('refresh rotation on %s', (_name, store) => {
+describeOnEachStore('refresh rotation', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store, { REFRESH_REUSE_GRACE: `${GRACE_MS / 1000}s` });
@@ -94,7 +94,7 @@ describe.each(storesUnderTest().map((store) => [store.name, store] as const))('r
   });
 });
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('session lifetimes on %s', (_name, store) => {
+describeOnEachStore('session lifetimes', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store, { REFRESH_TTL: '2s', SESSION_MAX_AGE: '3s', MAX_SESSIONS_PER_USER: '3' });

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestApp, startTestApp } from '../support/app';
 import { AuthCookieValue, authCookieOf } from '../support/cookies';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, uniqueName } from '../support/users';
 
 const AGENT = 'security-log-test/1.0';
 const NEW_PASSWORD = 'an entirely new passphrase';
 const sidOf = (cookie: AuthCookieValue) => JSON.parse(Buffer.from(cookie.token.split('.')[1], 'base64url').toString()).sid as string;
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('security events in the log on %s', (_name, store) => {
+describeOnEachStore('security events in the log', (store) => {
   let app: TestApp;
   let logDir: string;
   let lines: Record<string, unknown>[];

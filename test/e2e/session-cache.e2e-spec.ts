@@ -1,7 +1,7 @@
 import { Store } from '../../src/storage/store';
 import { TestApp, startTestApp } from '../support/app';
 import { AuthCookieValue, authCookieOf } from '../support/cookies';
-import { StoreUnderTest, storesUnderTest } from '../support/stores';
+import { StoreUnderTest, describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, login, signup } from '../support/users';
 
 const sidOf = (cookie: AuthCookieValue) => JSON.parse(Buffer.from(cookie.token.split('.')[1], 'base64url').toString()).sid as string;
@@ -16,7 +16,7 @@ async function revokeElsewhere(kind: StoreUnderTest, app: TestApp, userId: strin
   }
 }
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('session liveness cache on %s', (_name, kind) => {
+describeOnEachStore('session liveness cache', (kind) => {
   describe('with SESSION_CACHE_TTL=60s', () => {
     let app: TestApp;
     beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { TestApp, startTestApp } from '../support/app';
 import { isCleared } from '../support/cookies';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { asCookie, login, signup } from '../support/users';
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('session endpoints on %s', (_name, store) => {
+describeOnEachStore('session endpoints', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store);

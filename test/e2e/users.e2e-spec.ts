@@ -1,9 +1,9 @@
 import { TestApp, startTestApp } from '../support/app';
 import { isCleared } from '../support/cookies';
-import { storesUnderTest } from '../support/stores';
+import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, login, signup, uniqueName } from '../support/users';
 
-describe.each(storesUnderTest().map((store) => [store.name, store] as const))('users endpoints on %s', (_name, store) => {
+describeOnEachStore('users endpoints', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startTestApp(store);

@@ -78,3 +78,8 @@ export function storesUnderTest(): StoreUnderTest[] {
   if (only === 'mongo' && !uri) throw new Error('TEST_STORES=mongo needs MONGODB_URI');
   return stores;
 }
+
+/** `describe` once per store under test, titled "<title> on <store>". */
+export function describeOnEachStore(title: string, suite: (store: StoreUnderTest) => void): void {
+  describe.each(storesUnderTest().map((store) => [store.name, store] as const))(`${title} on %s`, (_name, store) => suite(store));
+}

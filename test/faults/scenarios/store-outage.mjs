@@ -1,0 +1,157 @@
+// Scenario 3 (MongoDB only): the store goes away mid-load, then comes back.
+//
+// 20 clients hammer GET /auth/me and POST /auth/refresh while a prober asks GET /health and
+// GET /health/live every 250 ms. After a baseline the emulator is SIGKILLed (the service's
+// sockets to it are reset, as when mongod crashes); OUTAGE_MS later it is started again on the
+// same port. Checks:
+// - baseline: every answer 200;
+// - outage (requests sent after the kill, before the restart): every answer that needs the store
+//   is 503 with the `{ statusCode: 503, error, message }` body -- never 500, never 401 (a 401 on
+//   refresh clears the cookie: an outage must not sign anyone out) -- and none takes longer than
+//   HANG_LIMIT_MS; GET /health is 503 and GET /health/live 200 throughout;
+// - recovery: the service answers again by itself (no restart) within RECOVERY_LIMIT_MS of the
+//   emulator accepting connections: GET /health 200 and a new signup 201, then login, /auth/me
+//   and refresh for that user. The emulator keeps nothing across a restart, so the old sessions
+//   are gone: after the restart the old clients' 401s are expected and not counted against it.
+import { join } from 'node:path';
+import { Checks, Samples, serviceOn } from '../common.mjs';
+import { sleep, startEmulator } from '../harness.mjs';
+import { Client, Latencies, Tally, describe, keepAliveAgent, ms, now, signUpClients } from '../http.mjs';
+
+const CLIENTS = 20;
+const BASELINE_MS = 2000;
+const OUTAGE_MS = 8000;
+const HANG_LIMIT_MS = 6000;
+const RECOVERY_LIMIT_MS = 15_000;
+
+export async function storeOutage(ctx) {
+  const checks = new Checks();
+  const details = [];
+  const { target, emulator } = await serviceOn(ctx);
+  const agent = keepAliveAgent();
+  const clients = await signUpClients({ target, agent, count: CLIENTS, prefix: ctx.prefix });
+
+  let killStart = Infinity; // SIGKILL sent
+  let killDone = Infinity; // the emulator process is gone
+  let restartBegin = Infinity; // start.sh invoked (the emulator may answer from some point after this)
+  let restartAt = Infinity; // start.sh says the new emulator accepts connections
+  let stop = false;
+  // Strict phases: "outage" holds only requests sent after the emulator was gone and answered
+  // before its restart began; one spanning the kill is "at the kill", and one answered after the
+  // restart began belongs to "after restart" (the new, empty emulator may have served it).
+  const phaseOf = (r) =>
+    r.doneAt < killStart ? 'baseline' : r.sentAt < killDone ? 'at the kill' : r.doneAt < restartBegin ? 'outage' : 'after restart';
+  const PHASES = ['baseline', 'at the kill', 'outage', 'after restart'];
+  const byPhase = Object.fromEntries(PHASES.map((p) => [p, new Tally()]));
+  const latency = Object.fromEntries(PHASES.map((p) => [p, new Latencies()]));
+  const bad = new Map(); // "phase: label" -> { n, samples }
+  const allowed = {
+    baseline: () => [200],
+    'at the kill': (route) => (route === 'live' ? [200] : [200, 503]), // answered before or after the store went
+    outage: (route) => (route === 'live' ? [200] : [503]),
+    'after restart': (route) => (route === 'live' ? [200] : [200, 201, 401, 503]), // old sessions are gone: 401
+  };
+  const record = (r, route) => {
+    const phase = phaseOf(r);
+    latency[phase].add(r.latency);
+    const label = r.outcome === 'response' ? `${route} ${r.status}${r.problem ? ' (invalid)' : ''}` : `${route} ${r.outcome}`;
+    byPhase[phase].add(label);
+    const slow = route !== 'live' && phase !== 'baseline' && r.latency > HANG_LIMIT_MS;
+    if (r.outcome !== 'response' || r.problem || slow || !allowed[phase](route).includes(r.status)) {
+      const key = `${phase}: ${label}${slow ? ' (slow)' : ''}`;
+      if (!bad.has(key)) bad.set(key, { n: 0, samples: new Samples(2) });
+      bad.get(key).n++;
+      bad.get(key).samples.add(describe(r));
+    }
+  };
+
+  const hammer = async (client, i) => {
+    for (let n = i; !stop; n++) {
+      const r = n % 2 === 0 ? await client.me({ timeoutMs: 30_000 }) : await client.refresh({ timeoutMs: 30_000 });
+      record(r, r.path === '/auth/me' ? 'me' : 'refresh');
+      // Once the emulator is back empty, these sessions are gone for good; nothing more to learn.
+      if (phaseOf(r) === 'after restart' && r.status === 401) return;
+      if (r.outcome !== 'response') await sleep(100);
+    }
+  };
+  // Probes, each on its own: readiness (asks the store) and liveness (must not).
+  const probe = (path, route) => async () => {
+    while (!stop) {
+      record(await new Client(target, agent).call('GET', path, { timeoutMs: 30_000 }), route);
+      await sleep(250);
+    }
+  };
+  const loops = Promise.all([...clients.map(hammer), probe('/health', 'health')(), probe('/health/live', 'live')()]);
+
+  await sleep(BASELINE_MS);
+  killStart = now();
+  await emulator.kill('SIGKILL');
+  killDone = now();
+  await sleep(OUTAGE_MS);
+  restartBegin = now();
+  const again = await startEmulator({ scope: ctx.scope, name: 'emulator (restarted)', port: emulator.port, logFile: join(ctx.dir, 'emulator.log') });
+  restartAt = now();
+
+  // Recovery: a brand-new user must be able to sign up; then the rest of its life cycle.
+  let recoveredAt;
+  let lastTry;
+  let attempt = 0;
+  while (now() - restartAt < RECOVERY_LIMIT_MS + 5000) {
+    const fresh = new Client(target, agent, `${ctx.prefix}-r${attempt++}`);
+    const [health, signup] = await Promise.all([fresh.call('GET', '/health'), fresh.signup({ timeoutMs: 10_000 })]);
+    lastTry = `${describe(health)}; ${describe(signup)}`;
+    if (health.status === 200 && signup.status === 201) {
+      recoveredAt = now();
+      const login = await fresh.login();
+      const me = await fresh.me();
+      const refresh = await fresh.refresh();
+      const okAll = login.status === 200 && me.status === 200 && refresh.status === 200 && ![login, me, refresh].some((r) => r.problem);
+      details.push(`after recovery, a new user: signup 201, ${describe(login)}, ${describe(me)}, ${describe(refresh)}`);
+      checks.expect(okAll, 'a new user could sign up but not log in, call /auth/me and refresh');
+      break;
+    }
+    await sleep(250);
+  }
+  stop = true;
+  await loops;
+  agent.destroy();
+  await again.kill('SIGKILL');
+
+  const outage = byPhase.outage;
+  const outageMax = Math.max(latency.outage.max(), latency['at the kill'].max());
+  const recoveryMs = recoveredAt === undefined ? NaN : recoveredAt - restartAt;
+  details.push(
+    `baseline (${BASELINE_MS / 1000} s): ${byPhase.baseline}`,
+    `in flight at the kill (SIGKILL to gone: ${ms(killDone - killStart)}): ${byPhase['at the kill']}; latency ${latency['at the kill'].summary()}`,
+    `outage (${OUTAGE_MS / 1000} s, emulator SIGKILLed): ${outage}; latency ${latency.outage.summary()}`,
+    `after the emulator restart: ${byPhase['after restart']}; latency ${latency['after restart'].summary()}`,
+    `recovery: ${recoveredAt === undefined ? `none within ${(RECOVERY_LIMIT_MS + 5000) / 1000} s; last try: ${lastTry}` : `${ms(recoveryMs)} after the emulator accepted connections again`}`,
+    ...[...bad].flatMap(([key, { n, samples }]) => samples.lines.map((l) => `  unexpected (${n}x), ${key}: ${l}`)),
+  );
+
+  const countOf = (tally, predicate) => [...tally.counts].filter(([label]) => predicate(label)).reduce((n, [, v]) => n + v, 0);
+  const baselineBad = countOf(byPhase.baseline, (l) => !/ 200$/.test(l));
+  checks.expect(baselineBad === 0, `${baselineBad} baseline answers were not 200`);
+  const atKill = byPhase['at the kill'];
+  const atKillBad = countOf(atKill, (l) => (l.startsWith('live') ? l !== 'live 200' : !/ (200|503)$/.test(l)));
+  checks.expect(atKillBad === 0, `${atKillBad} requests in flight at the kill got neither 200 nor 503 (${[...atKill.counts].filter(([l]) => !/ (200|503)$/.test(l)).map(([l, v]) => `${l} x${v}`).join(', ')})`);
+  const storeRoutes = (l) => !l.startsWith('live');
+  const outage503 = countOf(outage, (l) => storeRoutes(l) && / 503$/.test(l));
+  const outageOther = countOf(outage, (l) => storeRoutes(l) && !/ 503$/.test(l));
+  checks.expect(outage503 > 0, 'no 503 at all during the outage');
+  checks.expect(outageOther === 0, `${outageOther} answers during the outage were not 503 (${[...outage.counts].filter(([l]) => storeRoutes(l) && !/ 503$/.test(l)).map(([l, v]) => `${l} x${v}`).join(', ')})`);
+  const liveBad = countOf(outage, (l) => l.startsWith('live') && l !== 'live 200');
+  checks.expect(liveBad === 0, `GET /health/live failed ${liveBad} times during the outage`);
+  checks.expect(outage.get('health 503') > 0, 'GET /health never answered 503 during the outage');
+  checks.expect(outageMax <= HANG_LIMIT_MS, `the slowest request during the outage took ${ms(outageMax)} (limit ${ms(HANG_LIMIT_MS)})`);
+  const afterBad = countOf(byPhase['after restart'], (l) => /5\d\d$/.test(l) && !/ 503$/.test(l) || /(reset|refused|truncated|timeout|invalid)/.test(l));
+  checks.expect(afterBad === 0, `${afterBad} answers after the emulator restart were 5xx other than 503, invalid, or failed transport`);
+  checks.expect(recoveredAt !== undefined && recoveryMs <= RECOVERY_LIMIT_MS, `no recovery within ${RECOVERY_LIMIT_MS / 1000} s of the emulator's restart`);
+
+  return {
+    checks,
+    summary: `outage: ${outage503} x 503, ${outageOther} other; max latency ${ms(outageMax)}; /health 503 x${outage.get('health 503')}, /health/live 200 x${outage.get('live 200')}; ` +
+      `recovered ${Number.isNaN(recoveryMs) ? 'never' : `in ${ms(recoveryMs)}`}`,
+    details,
+  };
+}
