@@ -19,6 +19,8 @@ export const REDACTED_PATHS = [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
+        // Synchronous writes: no line is lost when the process ends, and a LOG_FILE can be read
+        // as soon as the app is closed.
         const destination = config.log.file ? pino.destination({ dest: config.log.file, sync: true, mkdir: true }) : pino.destination(1);
         return {
           pinoHttp: [

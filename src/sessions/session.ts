@@ -31,8 +31,10 @@ export interface RefreshRecord {
 
 export interface Rotation {
   sessionId: string;
+  userId: string;
   fromHash: string;
   toHash: string;
   at: Date;
+  /** The session's new idle expiry, and the successor record's expiry. */
   expiresAt: Date;
 }

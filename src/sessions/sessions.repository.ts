@@ -8,11 +8,13 @@ export abstract class SessionsRepository {
   abstract findLive(sessionId: string, now: Date): Promise<Session | null>;
   abstract listLive(userId: string, now: Date): Promise<Session[]>;
   abstract findRefreshRecord(tokenHash: string): Promise<RefreshRecord | null>;
-  /** Inserts the record, or leaves an identical existing one alone (successors are deterministic). */
-  abstract saveRefreshRecord(record: RefreshRecord): Promise<void>;
   /**
-   * The one atomic step of a rotation: moves the session from `fromHash` to `toHash` only if
-   * `fromHash` is still its current token. Returns false when another request got there first.
+   * A rotation: stores the successor's refresh record (insert-or-ignore: successors are
+   * deterministic, so concurrent rotations store the same one) and moves the session from
+   * `fromHash` to `toHash` only if `fromHash` is still its current token, by one atomic
+   * compare-and-set. The record is never written after the compare-and-set, so an interruption
+   * cannot leave a session on a token without its record. Returns false when another request
+   * got there first.
    */
   abstract rotate(rotation: Rotation): Promise<boolean>;
   /** Deletes the session and its refresh records. Returns whether it existed for that user. */

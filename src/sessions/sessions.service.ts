@@ -85,10 +85,16 @@ export class SessionsService {
     const successorHash = hashRefreshToken(successor);
     if (session.currentTokenHash === record.tokenHash) {
       const expiresAt = earliest(addSeconds(now, this.config.sessions.refreshTtlSeconds), session.absoluteExpiresAt);
-      // The successor's record goes in first: a crash before the compare-and-set leaves the
-      // session on the old token, which the client still holds, never half-rotated.
-      await this.sessions.saveRefreshRecord({ tokenHash: successorHash, sessionId: session.id, userId: session.userId, expiresAt });
-      const won = await this.sessions.rotate({ sessionId: session.id, fromHash: record.tokenHash, toHash: successorHash, at: now, expiresAt });
+      // An interruption before the compare-and-set leaves the session on the old token, which
+      // the client still holds: never half-rotated (see SessionsRepository.rotate).
+      const won = await this.sessions.rotate({
+        sessionId: session.id,
+        userId: session.userId,
+        fromHash: record.tokenHash,
+        toHash: successorHash,
+        at: now,
+        expiresAt,
+      });
       if (won) {
         return {
           session: { ...session, previousTokenHash: record.tokenHash, currentTokenHash: successorHash, rotatedAt: now, lastUsedAt: now, expiresAt },

@@ -73,7 +73,7 @@ describeOnEachStore('SessionsRepository contract', (kind) => {
     const session = newSession();
     await store.sessions.create(session);
     const next = hash();
-    const rotation = { sessionId: session.id, fromHash: session.currentTokenHash, toHash: next, at: at(1), expiresAt: at(61) };
+    const rotation = { sessionId: session.id, userId: session.userId, fromHash: session.currentTokenHash, toHash: next, at: at(1), expiresAt: at(61) };
     const results = await Promise.all(Array.from({ length: 8 }, () => store.sessions.rotate(rotation)));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await store.sessions.findLive(session.id, now)).toEqual({
@@ -87,13 +87,17 @@ describeOnEachStore('SessionsRepository contract', (kind) => {
     expect(await store.sessions.rotate(rotation)).toBe(false);
   });
 
-  it('saves a refresh record once and ignores an identical second save', async () => {
+  it('stores the successor’s refresh record with the rotation, once, and keeps the retired one', async () => {
     const session = newSession();
     await store.sessions.create(session);
-    const record = { tokenHash: hash(), sessionId: session.id, userId: session.userId, expiresAt: at(30) };
-    await store.sessions.saveRefreshRecord(record);
-    await expect(store.sessions.saveRefreshRecord(record)).resolves.toBeUndefined();
-    expect(await store.sessions.findRefreshRecord(record.tokenHash)).toEqual(record);
+    const next = hash();
+    const rotation = { sessionId: session.id, userId: session.userId, fromHash: session.currentTokenHash, toHash: next, at: at(1), expiresAt: at(30) };
+    expect(await store.sessions.rotate(rotation)).toBe(true);
+    await expect(store.sessions.rotate(rotation)).resolves.toBe(false); // same successor again: no duplicate-key error
+    expect(await store.sessions.findRefreshRecord(next)).toEqual({ tokenHash: next, sessionId: session.id, userId: session.userId, expiresAt: at(30) });
+    expect(await store.sessions.findRefreshRecord(session.currentTokenHash)).toEqual(
+      expect.objectContaining({ sessionId: session.id, expiresAt: session.expiresAt }),
+    );
   });
 
   it('lists a user’s live sessions oldest first', async () => {
@@ -108,14 +112,14 @@ describeOnEachStore('SessionsRepository contract', (kind) => {
   it('revokes a session with its records, only for its own user', async () => {
     const session = newSession();
     await store.sessions.create(session);
-    const retired = { tokenHash: hash(), sessionId: session.id, userId: session.userId, expiresAt: at(30) };
-    await store.sessions.saveRefreshRecord(retired);
+    const successor = hash();
+    await store.sessions.rotate({ sessionId: session.id, userId: session.userId, fromHash: session.currentTokenHash, toHash: successor, at: at(1), expiresAt: at(30) });
     expect(await store.sessions.revoke(randomUUID(), session.id)).toBe(false);
     expect(await store.sessions.findLive(session.id, now)).not.toBeNull();
     expect(await store.sessions.revoke(session.userId, session.id)).toBe(true);
     expect(await store.sessions.findLive(session.id, now)).toBeNull();
-    expect(await store.sessions.findRefreshRecord(session.currentTokenHash)).toBeNull();
-    expect(await store.sessions.findRefreshRecord(retired.tokenHash)).toBeNull();
+    expect(await store.sessions.findRefreshRecord(session.currentTokenHash)).toBeNull(); // retired
+    expect(await store.sessions.findRefreshRecord(successor)).toBeNull(); // current
     expect(await store.sessions.revoke(session.userId, session.id)).toBe(false);
   });
 

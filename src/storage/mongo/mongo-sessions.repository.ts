@@ -74,25 +74,23 @@ export class MongoSessionsRepository extends SessionsRepository {
     return doc ? { tokenHash: doc._id, sessionId: doc.sessionId, userId: doc.userId, expiresAt: doc.expiresAt } : null;
   }
 
-  async saveRefreshRecord(record: RefreshRecord): Promise<void> {
-    await this.link.run(() => this.insertRecord(record));
-  }
-
   /**
-   * One conditional update is the whole decision: MongoDB applies it atomically to the one
+   * The successor's record first (no transaction spans the two collections), then one
+   * conditional update, which is the whole decision: MongoDB applies it atomically to the one
    * document, so of several concurrent rotations from the same token exactly one matches.
    */
-  async rotate({ sessionId, fromHash, toHash, at, expiresAt }: Rotation): Promise<boolean> {
-    const won = await this.link.run(() =>
-      this.sessions
+  async rotate({ sessionId, userId, fromHash, toHash, at, expiresAt }: Rotation): Promise<boolean> {
+    const won = await this.link.run(async () => {
+      await this.insertRecord({ tokenHash: toHash, sessionId, userId, expiresAt });
+      return this.sessions
         .findOneAndUpdate(
           { _id: sessionId, currentTokenHash: fromHash },
           { $set: { currentTokenHash: toHash, previousTokenHash: fromHash, rotatedAt: at, lastUsedAt: at, expiresAt } },
           { projection: { _id: 1 } },
         )
         .lean()
-        .exec(),
-    );
+        .exec();
+    });
     return won !== null;
   }
 

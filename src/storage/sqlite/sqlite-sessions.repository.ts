@@ -42,6 +42,7 @@ const LIVE = 'expires_at > @now AND absolute_expires_at > @now';
 export class SqliteSessionsRepository extends SessionsRepository {
   private readonly statements;
   private readonly createTx;
+  private readonly rotateTx;
   private readonly revokeTx;
   private readonly revokeAllTx;
   private readonly evictTx;
@@ -64,7 +65,7 @@ export class SqliteSessionsRepository extends SessionsRepository {
         `SELECT * FROM sessions WHERE user_id = @userId AND ${LIVE} ORDER BY created_at, id`,
       ),
       findRecord: db.prepare<[string], RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = ?'),
-      rotate: db.prepare(
+      rotate: db.prepare<{ sessionId: string; fromHash: string; toHash: string; at: number; expiresAt: number }>(
         `UPDATE sessions SET current_token_hash = @toHash, previous_token_hash = @fromHash, rotated_at = @at,
            last_used_at = @at, expires_at = @expiresAt
          WHERE id = @sessionId AND current_token_hash = @fromHash`,
@@ -84,6 +85,11 @@ export class SqliteSessionsRepository extends SessionsRepository {
         userId: session.userId,
         expiresAt: session.expiresAt.getTime(),
       });
+    });
+    // One transaction: the successor's record and the compare-and-set commit together.
+    this.rotateTx = db.transaction((rotation: Rotation) => {
+      s.insertRecord.run({ tokenHash: rotation.toHash, sessionId: rotation.sessionId, userId: rotation.userId, expiresAt: rotation.expiresAt.getTime() });
+      return s.rotate.run({ ...rotation, at: rotation.at.getTime(), expiresAt: rotation.expiresAt.getTime() }).changes === 1;
     });
     this.revokeTx = db.transaction((userId: string, sessionId: string) => {
       const { changes } = s.deleteSession.run({ id: sessionId, userId });
@@ -123,15 +129,8 @@ export class SqliteSessionsRepository extends SessionsRepository {
       : null;
   }
 
-  async saveRefreshRecord(record: RefreshRecord): Promise<void> {
-    sqlite(() => this.statements.insertRecord.run({ ...record, expiresAt: record.expiresAt.getTime() }));
-  }
-
   async rotate(rotation: Rotation): Promise<boolean> {
-    const { changes } = sqlite(() =>
-      this.statements.rotate.run({ ...rotation, at: rotation.at.getTime(), expiresAt: rotation.expiresAt.getTime() }),
-    );
-    return changes === 1;
+    return sqlite(() => this.rotateTx(rotation));
   }
 
   async revoke(userId: string, sessionId: string): Promise<boolean> {
