@@ -4,6 +4,9 @@
 //               wire-protocol emulator from ../shared (skipped, with a reason, where absent)
 //   postman     the Postman collection through newman against a freshly started service
 //   browser     Chromium (Debian's) driving the SPA and server-rendered pages
+//   faults      SIGTERM drain, SIGKILL mid-rotation, and 200 clients refreshing for 30 s
+//               (FAULTS_SOAK_SECONDS), on SQLite and the emulator; `npm run test:faults` runs
+//               every scenario with the full one-minute soak
 // Ends with one line "N passed, M failed" over every stage; exits non-zero if anything failed.
 // `node scripts/test-all.mjs jest postman` runs only the named stages.
 import { spawnSync } from 'node:child_process';
@@ -24,6 +27,9 @@ const stages = {
       : runJest('jest:mongo', { TEST_STORES: 'mongo' }, ['test/contract', 'test/e2e'], ['bash', 'scripts/with-mongo-emulator.sh']),
   postman: () => runCounted('postman', 'scripts/postman.mjs', ['npm', 'run', '--silent', 'test:postman']),
   browser: () => runCounted('browser', 'scripts/browser.mjs', ['npm', 'run', '--silent', 'test:browser']),
+  faults: () => runCounted('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'test:faults', '--', '1', '2', '4'], {
+    FAULTS_SOAK_SECONDS: process.env.FAULTS_SOAK_SECONDS ?? '30',
+  }),
 };
 
 function run(command, env) {
@@ -43,9 +49,9 @@ function runJest(name, env, paths = [], wrapper = []) {
   return { name, passed: json.numPassedTests, failed: result.status === 0 ? failed : Math.max(failed, 1) };
 }
 
-function runCounted(name, script, command) {
+function runCounted(name, script, command, env = {}) {
   if (!existsSync(join(root, script))) return { name, skipped: `${script} not present` };
-  const result = run(command, {});
+  const result = run(command, env);
   const lines = [...(result.stdout ?? '').matchAll(/^(\d+) passed, (\d+) failed/gm)];
   const last = lines.at(-1);
   if (!last) return { name, passed: 0, failed: 1, note: `no result line (exit ${result.status})` };

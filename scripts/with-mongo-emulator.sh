@@ -35,7 +35,10 @@ fi
 PID=""
 for PORT in 27017 $(seq 27018 27099); do
   # start.sh refuses a port in use; a failure there just means: try the next one.
-  if PID=$("$EMULATOR/start.sh" "$PORT" 2>/dev/null); then break; fi
+  # The log exists before start.sh looks into it (its readiness loop can trip on a missing file).
+  LOG=/tmp/mongo-emulator-$PORT.log
+  : >"$LOG"
+  if PID=$(MONGO_EMULATOR_LOG="$LOG" "$EMULATOR/start.sh" "$PORT" 2>/dev/null); then break; fi
   PID=""
 done
 if [ -z "$PID" ]; then

@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import { GracefulShutdown } from './common/graceful-shutdown';
 import { setupOpenApi } from './common/openapi';
 import { AppConfig } from './config/app-config';
 
@@ -20,6 +21,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestExp
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  app.use(app.get(GracefulShutdown).middleware);
   const config = app.get(AppConfig);
   app.set('trust proxy', config.http.trustProxy);
   // No-store answers cannot be revalidated, so an ETag would only cost a hash per response.
@@ -35,7 +37,8 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestExp
     app.enableCors({ origin: [...config.http.allowedOrigins], credentials: true });
   }
   setupOpenApi(app);
-  app.enableShutdownHooks();
+  // process.exit(0) once closed: the default re-raises the signal, and a drained stop should exit 0.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   return app;
 }
 

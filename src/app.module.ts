@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { createValidationPipe } from './common/validation';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { GracefulShutdown } from './common/graceful-shutdown';
 import { LoggingModule } from './common/logging.module';
 import { EnvOverrides } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -35,6 +36,7 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        GracefulShutdown,
       ],
     };
   }

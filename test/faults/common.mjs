@@ -2,7 +2,8 @@
 // the service on it, and a list of checks whose failures make the scenario FAIL.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startEmulator, startServer } from './harness.mjs';
+import { startEmulator } from './emulator.mjs';
+import { freePort, startServer } from './harness.mjs';
 
 /**
  * Starts what `store` needs and the service on it; returns { target, server, emulator, boot }.
@@ -18,12 +19,23 @@ export async function serviceOn(ctx, { name = 'server', env = {} } = {}) {
     emulator = await startEmulator({ scope, name: 'emulator', logFile: join(dir, 'emulator.log') });
     mongoUri = emulator.uri(`faults_${ctx.id}`);
   }
-  const port = await freePort();
+  const target = { port: await freePort() };
   const logFile = join(dir, 'server.log');
   let generation = 0;
-  const boot = () => startServer({ scope, name: `${name}#${++generation}`, port, dataDir, mongoUri, secrets, logFile, env });
+  // A restart goes back to the same port; should another process have taken it meanwhile (or the
+  // first pick), it moves to a new one, and every client follows through the shared `target`.
+  const boot = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startServer({ scope, name: `${name}#${++generation}`, port: target.port, dataDir, mongoUri, secrets, logFile, env });
+      } catch (error) {
+        if (error.code !== 'EADDRINUSE' || attempt >= 3) throw error;
+        target.port = await freePort();
+      }
+    }
+  };
   const server = await boot();
-  return { target: { port }, server, emulator, boot, dataDir, logFile, mongoUri };
+  return { target, server, emulator, boot, dataDir, logFile, mongoUri };
 }
 
 /** Collects failed expectations; a scenario passes when there are none. */

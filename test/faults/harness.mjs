@@ -1,11 +1,11 @@
-// Processes for the fault scenarios: the service (`node dist/main.js`) and the MongoDB
-// wire-protocol emulator (../shared/mongo-emulator/start.sh), each on a free 127.0.0.1 port,
-// logging to files. Every process started here is registered three ways so that none outlives
-// the run: the scenario's scope kills it in its finally, process exit/signal handlers kill it,
-// and a detached reaper (reaper.cjs) kills it if this process itself dies by SIGKILL.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+// Processes for the fault scenarios: the service (`node dist/main.js`) here, the MongoDB
+// wire-protocol emulator in emulator.mjs; each on a free 127.0.0.1 port, logging to files. Every
+// process started is registered three ways so that none outlives the run: the scenario's scope
+// kills it in its finally, process exit/signal handlers kill it, and a detached reaper
+// (reaper.cjs) kills it if this process itself dies by SIGKILL.
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,6 @@ export const ROOT = (() => {
 })();
 /** The built service. FAULTS_MAIN may point at another build (e.g. a snapshot of dist/). */
 export const MAIN = resolve(process.env.FAULTS_MAIN ?? join(ROOT, 'dist', 'main.js'));
-export const EMULATOR_DIR = resolve(ROOT, '..', 'shared', 'mongo-emulator');
 
 // ---------------------------------------------------------------- registry and cleanup
 
@@ -40,12 +39,12 @@ function reaperLine(line) {
   }
 }
 
-function register(pid, label) {
+export function register(pid, label) {
   running.set(pid, label);
   reaperLine(`+${pid}`);
 }
 
-function unregister(pid) {
+export function unregister(pid) {
   running.delete(pid);
   reaperLine(`-${pid}`);
 }
@@ -117,6 +116,40 @@ export function tail(file, lines = 25) {
 }
 
 export const randomSecret = () => randomBytes(36).toString('base64url');
+
+const TCP_STATES = { '01': 'ESTABLISHED', '04': 'FIN_WAIT1', '05': 'FIN_WAIT2', '06': 'TIME_WAIT', '08': 'CLOSE_WAIT', '0A': 'LISTEN' };
+
+/** The states of the IPv4 TCP sockets that process `pid` holds on local port `port`, from /proc: { LISTEN: 1, ESTABLISHED: 40 }. */
+export function tcpSocketsOf(pid, port) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const states = {};
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10 || !inodes.has(f[9]) || !f[1].endsWith(hexPort)) continue;
+    const state = TCP_STATES[f[3]] ?? `state ${f[3]}`;
+    states[state] = (states[state] ?? 0) + 1;
+  }
+  return states;
+}
+
+/** tcpSocketsOf as text for a report ("ESTABLISHED 40, LISTEN 1"). */
+export function socketStates(pid, port) {
+  try {
+    const entries = Object.entries(tcpSocketsOf(pid, port));
+    return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k} ${v}`).join(', ');
+  } catch (error) {
+    return `(could not read them: ${error.message})`;
+  }
+}
 
 /**
  * What a scenario starts, so that its finally can stop exactly that: servers and emulators
@@ -192,121 +225,37 @@ export async function startServer({ scope, name, port, dataDir, mongoUri = '', s
     },
   };
   scope?.add(server);
+  // Ready when /health/live answers 200 *and* the listening socket is this child's: a port
+  // picked free a moment ago can be taken by another process on a shared machine, which would
+  // then answer the probe while our server fails with EADDRINUSE.
   const deadline = performance.now() + readyTimeoutMs;
   for (;;) {
     if (!server.alive()) {
       const { code, signal } = await exited;
-      throw new Error(`${name} exited while starting (${signal ?? `code ${code}`}); log ${logFile}:\n${tail(logFile)}`);
+      const log = tail(logFile);
+      const error = new Error(`${name} exited while starting (${signal ?? `code ${code}`}); log ${logFile}:\n${log}`);
+      if (/EADDRINUSE/.test(log)) error.code = 'EADDRINUSE';
+      throw error;
     }
     const r = await send({ port, agent: false, path: '/health/live', timeoutMs: 1000 });
-    if (r.status === 200) return server;
+    if (r.status === 200 && ownsListener(child.pid, port)) return server;
     if (performance.now() > deadline) {
       await server.kill();
-      throw new Error(`${name} did not answer GET /health/live within ${readyTimeoutMs / 1000} s; log ${logFile}:\n${tail(logFile)}`);
+      throw new Error(`${name} did not answer GET /health/live on its own socket within ${readyTimeoutMs / 1000} s; log ${logFile}:\n${tail(logFile)}`);
     }
     await sleep(50);
+  }
+}
+
+function ownsListener(pid, port) {
+  try {
+    return (tcpSocketsOf(pid, port).LISTEN ?? 0) > 0;
+  } catch {
+    return false;
   }
 }
 
 /** Resolves with the exit, or with null if the process is still running after `ms`. */
 export function exitWithin(server, ms) {
   return Promise.race([server.exited, sleep(ms).then(() => null)]);
-}
-
-// ---------------------------------------------------------------- the MongoDB emulator
-
-/** { ok: true } when the emulator can run here, else { ok: false, reason }. */
-export function emulatorAvailability() {
-  const startScript = join(EMULATOR_DIR, 'start.sh');
-  if (process.env.FAULTS_NO_MONGO === '1') return { ok: false, reason: 'FAULTS_NO_MONGO=1' };
-  if (!existsSync(startScript)) return { ok: false, reason: `mongo-emulator not found at ${EMULATOR_DIR}` };
-  try {
-    accessSync(startScript, constants.X_OK);
-  } catch {
-    return { ok: false, reason: `${startScript} is not executable` };
-  }
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  try {
-    execFileSync(python, ['-c', 'import mockupdb, mongomock'], { stdio: 'ignore' });
-  } catch {
-    return {
-      ok: false,
-      reason: `${python} cannot import mockupdb/mongomock (apt-get install python3-mockupdb python3-mongomock; scripts/with-mongo-emulator.sh does it as root)`,
-    };
-  }
-  return { ok: true };
-}
-
-/**
- * Starts the emulator with start.sh on `port` (a free one if omitted) and returns
- * { pid, port, uri(db), kill(signal) }. start.sh backgrounds the emulator and prints its pid;
- * it is not our child, so it is tracked by pid. Restarting on the port a killed emulator held
- * may need a few tries while the old socket lets go.
- */
-export async function startEmulator({ scope, name, port, logFile, attempts = 20 }) {
-  let lastError;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const tryPort = port ?? (await freePort());
-    // start.sh polls its log with `sed` under `set -e -o pipefail`; if the log does not exist yet
-    // at the first poll, start.sh exits 2 at once while the emulator it launched keeps running.
-    // Creating the log first closes that race.
-    writeFileSync(logFile, '');
-    try {
-      const pid = await new Promise((resolvePid, reject) => {
-        execFile(join(EMULATOR_DIR, 'start.sh'), [String(tryPort)], { env: { ...process.env, MONGO_EMULATOR_LOG: logFile }, timeout: 20_000 }, (error, stdout, stderr) => {
-          if (error) reject(new Error(`start.sh ${tryPort}: ${(stderr || error.message).trim()}`));
-          else resolvePid(Number(stdout.trim().split('\n').pop()));
-        });
-      });
-      if (!Number.isInteger(pid) || pid <= 0) throw new Error('start.sh printed no pid');
-      register(pid, `${name} (mongo-emulator)`);
-      const emulator = {
-        name,
-        pid,
-        port: tryPort,
-        logFile,
-        uri: (db) => `mongodb://127.0.0.1:${tryPort}/${db}`,
-        alive: () => isAlive(pid),
-        /** Sends `signal`; for anything but SIGSTOP/SIGCONT, waits until the process is gone. */
-        kill: async (signal = 'SIGKILL') => {
-          if (!isAlive(pid)) return unregister(pid);
-          try {
-            process.kill(pid, signal);
-          } catch {
-            /* gone */
-          }
-          if (signal === 'SIGSTOP' || signal === 'SIGCONT') return;
-          for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(25);
-          if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-          unregister(pid);
-        },
-      };
-      scope?.add(emulator);
-      return emulator;
-    } catch (error) {
-      lastError = error;
-      killStrayEmulators(tryPort, logFile);
-      await sleep(port ? 500 : 50);
-    }
-  }
-  throw lastError;
-}
-
-/**
- * After a failed start.sh: SIGKILLs an emulator it may have left running. Only one that is
- * provably ours: its command line names this port and its environment this run's log file.
- */
-function killStrayEmulators(port, logFile) {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (!args.some((a) => a.endsWith('mongo-emulator.py')) || args[args.indexOf('--port') + 1] !== String(port)) continue;
-      const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (!env.includes(`MONGO_EMULATOR_LOG=${logFile}`)) continue;
-      process.kill(Number(entry), 'SIGKILL');
-    } catch {
-      /* gone, or not ours to read */
-    }
-  }
 }

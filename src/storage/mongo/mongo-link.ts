@@ -7,11 +7,19 @@ import { isUnreachable, translateMongoError } from './mongo-errors';
 const RETRY_DELAY_MS = 2000;
 
 /**
+ * The most one store operation may take before the request is answered 503. The driver's own
+ * timeouts do not bound it: it retries a timed-out read once, and a stalled server can hold a
+ * command for longer than socketTimeoutMS across both tries.
+ */
+const OPERATION_DEADLINE_MS = 4000;
+
+/**
  * Short timeouts, so that during an outage a request that needs the store fails within a few
  * seconds (and is answered 503) instead of hanging:
  * - no command buffering: mongoose would otherwise queue commands while disconnected;
  * - server selection gives up after 2.5 s, as does opening a socket;
- * - a command whose server stops answering mid-way is abandoned after 5 s.
+ * - a command whose server stops answering mid-way is abandoned after 5 s, and no operation
+ *   holds a request longer than OPERATION_DEADLINE_MS whatever the driver does.
  * Within those bounds the driver still rides out a replica-set election by itself.
  */
 function connectOptions(): ConnectOptions {
@@ -20,6 +28,8 @@ function connectOptions(): ConnectOptions {
     connectTimeoutMS: 2500,
     socketTimeoutMS: 5000,
     heartbeatFrequencyMS: 5000,
+    // A retried read would double the wait; the request is answered 503 and the client retries.
+    retryReads: false,
     bufferCommands: false,
     autoIndex: false,
     autoCreate: false,
@@ -85,10 +95,17 @@ export class MongoLink {
   /** Runs one store operation: refused at once until ready, driver errors translated. */
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (!this.ready) throw new StoreUnavailableError();
+    let deadline: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      deadline = setTimeout(() => reject(new StoreUnavailableError()), OPERATION_DEADLINE_MS);
+    });
     try {
-      return await work();
+      return await Promise.race([work(), expired]);
     } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
       throw translateMongoError(error, this.connection.readyState === mongoose.ConnectionStates.connected);
+    } finally {
+      clearTimeout(deadline);
     }
   }
 

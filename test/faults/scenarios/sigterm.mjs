@@ -17,11 +17,11 @@
 // - SQLite: the file passes PRAGMA integrity_check and its WAL was checkpointed away (what
 //   better-sqlite3's close() does; a process that exits without closing leaves the -wal behind);
 // - a restart on the same store serves every client's last cookie: refresh 200, then /auth/me 200.
-import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Checks, Samples, pool, serviceOn } from '../common.mjs';
-import { ROOT, exitWithin, sleep } from '../harness.mjs';
+import { ROOT, exitWithin, sleep, socketStates } from '../harness.mjs';
 import { Latencies, Tally, describe, keepAliveAgent, ms, now, signUpClients } from '../http.mjs';
 
 const CLIENTS = 50;
@@ -91,7 +91,7 @@ export async function sigtermDrain(ctx) {
   let exitNote = '';
   if (!exit) {
     // Still up: say what holds it, then stop the clients and see whether that lets it go.
-    const holding = connectionsOf(server.pid, target.port);
+    const holding = `its sockets on port ${target.port}: ${socketStates(server.pid, target.port)}`;
     const servedSoFar = outcome.get('answered (sent after signal)');
     stop = true;
     const stoppedAt = now();
@@ -198,29 +198,6 @@ function integrityOf(file) {
     }
   } catch (error) {
     return { result: `could not open: ${error.message}`, sessions: 'n/a' };
-  }
-}
-
-/** The TCP connections a process still holds on the port (from /proc), to say what keeps it alive. */
-function connectionsOf(pid, port) {
-  try {
-    const inodes = new Set();
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      const link = readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' });
-      const m = /^socket:\[(\d+)\]$/.exec(link);
-      if (m) inodes.add(m[1]);
-    }
-    const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-    const states = new Tally();
-    const names = { '01': 'ESTABLISHED', '06': 'TIME_WAIT', '08': 'CLOSE_WAIT', '0A': 'LISTEN', '04': 'FIN_WAIT1', '05': 'FIN_WAIT2' };
-    for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 10 || !inodes.has(f[9]) || !f[1].endsWith(`:${hexPort}`)) continue;
-      states.add(names[f[3]] ?? `state ${f[3]}`);
-    }
-    return `its sockets on port ${port}: ${states}`;
-  } catch (error) {
-    return `(could not read its sockets: ${error.message})`;
   }
 }
 

@@ -15,8 +15,8 @@
 // Every client has an open kept-alive connection before the clock starts; a second connection
 // for a two-tab pair is opened during the load when the pool has none free, as a browser would.
 // Reports requests/s, status counts and latency percentiles (also split by kept-alive and new
-// connections). On the emulator (a Python loop
-// with one lock) the figures are what they are: the assertions do not change.
+// connections). On the emulator (a Python loop with one lock) the figures are what they are:
+// the assertions do not change.
 import { Checks, Samples, serviceOn } from '../common.mjs';
 import { Latencies, REUSE_MESSAGE, Tally, describe, keepAliveAgent, ms, now, signUpClients } from '../http.mjs';
 
@@ -37,8 +37,8 @@ export async function soak(ctx) {
   const clients = await signUpClients({ target, agent, count: CLIENTS, prefix: ctx.prefix, concurrency: 20 });
   const signupMs = now() - signupStart;
   // One kept-alive connection per client before the clock starts, as 200 browsers that are
-  // already connected: the soak measures steady load, not a connection storm (which a busy Node
-  // server answers slowly: it accepts about one new connection per event-loop turn).
+  // already connected: the soak measures steady load, not a connection storm (a Node server busy
+  // with kept-alive traffic can leave new connections in its accept queue for seconds).
   // FAULTS_SOAK_COLD=1 skips this, to see the storm: ~180 connections opened at once under load.
   const cold = process.env.FAULTS_SOAK_COLD === '1';
   const warmStart = now();

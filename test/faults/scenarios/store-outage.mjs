@@ -15,7 +15,8 @@
 //   are gone: after the restart the old clients' 401s are expected and not counted against it.
 import { join } from 'node:path';
 import { Checks, Samples, serviceOn } from '../common.mjs';
-import { sleep, startEmulator } from '../harness.mjs';
+import { startEmulator } from '../emulator.mjs';
+import { sleep } from '../harness.mjs';
 import { Client, Latencies, Tally, describe, keepAliveAgent, ms, now, signUpClients } from '../http.mjs';
 
 const CLIENTS = 20;
