@@ -26,7 +26,10 @@ const stages = {
       ? runJest('jest:mongo', { TEST_STORES: 'mongo', MONGODB_LABEL: process.env.MONGODB_LABEL ?? 'MongoDB server' }, ['test/contract', 'test/e2e'])
       : runJest('jest:mongo', { TEST_STORES: 'mongo' }, ['test/contract', 'test/e2e'], ['bash', 'scripts/with-mongo-emulator.sh']),
   postman: () => runCounted('postman', 'scripts/postman.mjs', ['npm', 'run', '--silent', 'test:postman']),
-  browser: () => runCounted('browser', 'scripts/browser.mjs', ['npm', 'run', '--silent', 'test:browser']),
+  browser: () => {
+    ensureChromium();
+    return runCounted('browser', 'scripts/browser.mjs', ['npm', 'run', '--silent', 'test:browser']);
+  },
   faults: () => runCounted('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'test:faults', '--', '1', '2', '4'], {
     FAULTS_SOAK_SECONDS: process.env.FAULTS_SOAK_SECONDS ?? '30',
   }),
@@ -37,6 +40,15 @@ function run(command, env) {
   const result = spawnSync(bin, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
   process.stdout.write(result.stdout ?? '');
   return result;
+}
+
+/** Debian's Chromium, installed with apt-get when missing and we may (root), as .ci/run does. */
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium') || process.getuid?.() !== 0) return;
+  process.stdout.write('Installing Debian\'s chromium for the browser stage (apt-get)...\n');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
 }
 
 function runJest(name, env, paths = [], wrapper = []) {
