@@ -94,9 +94,12 @@ async function main() {
   const report = buildReport({ levels, mongo, machine, pinning, started, code });
   printTable(report);
   const out = join(ROOT, 'bench/results/latest.json');
+  // Also kept under its own name, so that a later (or quick) run does not erase this one.
+  const stamped = join(ROOT, `bench/results/run-${report.timestamp.replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  log(`\nbench: wrote ${out} (${Math.round((Date.now() - started) / 1000)} s)`);
+  writeFileSync(stamped, `${JSON.stringify(report, null, 2)}\n`);
+  log(`\nbench: wrote ${out} and ${stamped} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
 
 function machineInfo() {
