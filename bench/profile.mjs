@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { checkOk, loginAll, serviceEnv, usersFor } from './lib/api.mjs';
 import { analyse, formatSummary } from './lib/cpuprofile.mjs';
 import { startLoader } from './lib/load-client.mjs';
-import { codeInfo, extraServiceEnv, snapshotDist } from './lib/prepare.mjs';
+import { codeInfo, extraServiceEnv, snapshotDist, sweepStale } from './lib/prepare.mjs';
 import { detectPinning, killAll, pinSelf } from './lib/procs.mjs';
 import { seedSqlite } from './lib/seed.mjs';
 import { startServer, tempDir } from './lib/servers.mjs';
@@ -42,6 +42,7 @@ async function main() {
     process.exit(2);
   }, (DURATION_S * 6 + 180) * 1000);
   limit.unref();
+  sweepStale(ROOT);
   const distDir = snapshotDist(ROOT, cleanup);
   const pinning = detectPinning();
   if (pinning.mode === 'split') pinSelf(pinning.loadCpu);

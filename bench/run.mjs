@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PASSWORD, api, checkOk, loginAll, serviceEnv as serviceEnvOf, usersFor } from './lib/api.mjs';
 import { startLoader } from './lib/load-client.mjs';
-import { buildTutorial, codeInfo, extraServiceEnv, snapshotDist } from './lib/prepare.mjs';
+import { buildTutorial, codeInfo, extraServiceEnv, snapshotDist, sweepStale } from './lib/prepare.mjs';
 import { cpuBusySeconds, cpuSeconds, detectPinning, killAll, pinSelf, rssMb, spawnNode } from './lib/procs.mjs';
 import { seedSqlite } from './lib/seed.mjs';
 import { startServer, tempDir } from './lib/servers.mjs';
@@ -68,6 +68,7 @@ async function main() {
 
   const machine = machineInfo(); // before the parent is pinned (its affinity would hide CPUs)
   const code = codeInfo(ROOT);
+  sweepStale(ROOT);
   const distDir = snapshotDist(ROOT, cleanup);
   const tutorialMain = buildTutorial(ROOT, log);
   const pinning = detectPinning();

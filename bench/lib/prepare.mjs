@@ -1,6 +1,7 @@
 // Before any server starts: a private copy of dist/ and a compiled tutorial baseline.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -72,4 +73,33 @@ export function extraServiceEnv() {
       .filter(([k]) => k.startsWith('BENCH_ENV_'))
       .map(([k, v]) => [k.slice('BENCH_ENV_'.length), v]),
   );
+}
+
+/**
+ * Removes what an earlier benchmark killed with SIGKILL could not: its dist/ snapshot and temp
+ * folders (both carry the dead process's pid in their names). Its children exit by themselves.
+ */
+export function sweepStale(root) {
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return error.code === 'EPERM';
+    }
+  };
+  const sweep = (dir, pattern) => {
+    let names = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = Number(pattern.exec(name)?.[1]);
+      if (pid > 0 && pid !== process.pid && !alive(pid)) rmSync(join(dir, name), { recursive: true, force: true });
+    }
+  };
+  sweep(join(root, 'bench'), /^\.dist-(\d+)$/);
+  sweep(tmpdir(), /^nca-bench-(\d+)-/);
 }

@@ -21,8 +21,9 @@ export function freePort() {
   });
 }
 
+/** A fresh folder under the system temp dir, named after this process so that a later run can sweep it. */
 export function tempDir(prefix) {
-  return mkdtempSync(join(tmpdir(), `nca-bench-${prefix}-`));
+  return mkdtempSync(join(tmpdir(), `nca-bench-${process.pid}-${prefix}-`));
 }
 
 /**
