@@ -108,8 +108,6 @@ export class EnvSchema {
   BODY_LIMIT = '100kb';
 }
 
-export type EnvKey = keyof EnvSchema;
-
 export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   const env = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: false });

@@ -125,14 +125,19 @@ const clean401 = (r) => r.outcome === 'response' && r.status === 401 && !r.probl
 const isReuse = (r) => clean401(r) && REUSE_MESSAGE.test(r.json.message);
 const short = (r) => (r.outcome === 'response' ? `${r.status}${r.json?.message ? ` "${r.json.message}"` : ''}${r.problem ? ` [${r.problem}]` : ''}` : `${r.outcome} ${r.code}`);
 
-async function lastFirst(client) {
+/** Each check's trail: every step with its answer, and an anomaly verdict that carries it. */
+function recorder() {
   const steps = [];
   const step = async (label, promise) => {
     const r = await promise;
     steps.push(`${label} -> ${short(r)}`);
     return r;
   };
-  const anomaly = (why) => ({ verdict: 'anomaly', why, steps });
+  return { steps, step, anomaly: (why) => ({ verdict: 'anomaly', why, steps }) };
+}
+
+async function lastFirst(client) {
+  const { steps, step, anomaly } = recorder();
   const last = await step('refresh(last)', refreshWith(client, client.cookie));
   if (!ok200(last)) {
     return anomaly(clean401(last) ? 'the last cookie was refused inside the grace window' : 'the last cookie got neither 200 nor a clean 401');
@@ -150,13 +155,7 @@ async function lastFirst(client) {
 }
 
 async function previousFirst(client) {
-  const steps = [];
-  const step = async (label, promise) => {
-    const r = await promise;
-    steps.push(`${label} -> ${short(r)}`);
-    return r;
-  };
-  const anomaly = (why) => ({ verdict: 'anomaly', why, steps });
+  const { steps, step, anomaly } = recorder();
   const previous = await step('refresh(previous)', refreshWith(client, client.previous));
   if (ok200(previous)) {
     if (previous.cookie.refreshToken !== client.cookie.refreshToken) return anomaly('the previous cookie got a successor other than the last cookie');
