@@ -4,6 +4,7 @@ import {
   ApiCookieAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiUnauthorizedResponse,
@@ -12,11 +13,14 @@ import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from 
 import { ErrorDto } from '../common/dto/error.dto';
 import { COOKIE_AUTH } from '../common/openapi';
 import { PublicUserDto } from '../users/dto/public-user.dto';
+import { CsrfTokenDto } from './dto/csrf-token.dto';
 import { UserResponseDto } from './dto/user-response.dto';
 
 const SETS_COOKIE = {
   'Set-Cookie': {
-    description: 'auth-cookie=j:{"token":…,"refreshToken":…}; Max-Age=<refresh lifetime left>; Path=/; HttpOnly; SameSite=Lax (Secure in production)',
+    description:
+      'auth-cookie=j:{"token":…,"refreshToken":…}; Max-Age=<refresh lifetime left>; Path=/; HttpOnly; SameSite=Lax (Secure in production). ' +
+      'COOKIE_LAYOUT=split: __Host-access=<jwt> (Path=/) and __Secure-refresh=<token> (Path=/auth/refresh; SameSite=Strict), both Secure',
     schema: { type: 'string' },
   },
 };
@@ -85,6 +89,18 @@ export const AuthDocs = {
       ApiSignedIn(),
       ApiNoContentResponse({ description: 'Every session revoked; the cookie is cleared', headers: CLEARS_SITE_COOKIES }),
       ApiStateChanging(),
+    ),
+
+  csrf: () =>
+    applyDecorators(
+      ApiOperation({
+        summary: 'A CSRF token (CSRF_MODE=double-submit only)',
+        description:
+          'Sets the HttpOnly `__Host-csrf` cookie and returns the same token, bound to the current session (or to none before sign-in). ' +
+          'Send it in the `X-CSRF-Token` header on every POST, PATCH and DELETE; fetch a new one after signup or login (a new session).',
+      }),
+      ApiOkResponse({ type: CsrfTokenDto, headers: { 'Set-Cookie': { description: '__Host-csrf=<token>; Path=/; HttpOnly; Secure; SameSite=Strict', schema: { type: 'string' } } } }),
+      ApiNotFoundResponse({ type: ErrorDto, description: 'CSRF_MODE is `origin` (the default): no token is needed' }),
     ),
 
   me: () =>

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, NotFoundException, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Client, ClientInfo, clientOf } from '../common/client';
@@ -14,6 +14,7 @@ import { RateLimited } from './decorators/rate-limited.decorator';
 import { LoginDto, SignupDto } from './dto/credentials.dto';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard';
 import { Principal, RefreshPrincipal } from './principal';
+import { CsrfTokens } from './tokens/csrf-tokens';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -22,6 +23,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly users: UsersService,
     private readonly cookie: AuthCookie,
+    private readonly csrf: CsrfTokens,
   ) {}
 
   @AuthDocs.signup()
@@ -46,7 +48,7 @@ export class AuthController {
   @AuthDocs.logout()
   @Public() @Post('logout') @HttpCode(204) @Header('Clear-Site-Data', '"cookies"')
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    await this.auth.logout(this.cookie.read(req), clientOf(req));
+    await this.auth.logout(this.cookie.accessToken(req), clientOf(req));
     this.cookie.clear(res);
   }
 
@@ -55,6 +57,13 @@ export class AuthController {
   async logoutAll(@CurrentUser() caller: Principal, @Client() client: ClientInfo, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.auth.logoutAll(caller, client);
     this.cookie.clear(res);
+  }
+
+  @AuthDocs.csrf()
+  @Public() @Get('csrf')
+  csrfToken(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    if (!this.csrf.enabled) throw new NotFoundException('CSRF tokens are off here (CSRF_MODE=origin): unsafe requests need no token');
+    return { csrfToken: this.csrf.issue(req, res) };
   }
 
   @AuthDocs.me()

@@ -12,11 +12,13 @@ import { AuthCookieModule } from './cookies/auth-cookie.module';
 import { rateLimitKindOf } from './decorators/rate-limited.decorator';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LoginAttempts } from './login-attempts';
+import { CsrfTokenGuard } from './guards/csrf-token.guard';
 import { SameOriginGuard } from './guards/same-origin.guard';
 import { SessionsController } from './sessions.controller';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { AccessTokens } from './tokens/access-tokens';
+import { CsrfTokens } from './tokens/csrf-tokens';
 import { VerifiedTokens } from './tokens/verified-tokens';
 
 @Module({
@@ -56,8 +58,10 @@ import { VerifiedTokens } from './tokens/verified-tokens';
     LoginAttempts,
     JwtStrategy,
     JwtRefreshStrategy,
+    CsrfTokens,
     // Order matters: a cross-site request is refused before anything looks at its cookie.
     { provide: APP_GUARD, useClass: SameOriginGuard },
+    { provide: APP_GUARD, useClass: CsrfTokenGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [AuthService],

@@ -19,6 +19,8 @@ export interface SignedIn {
   expiresAt: Date;
 }
 
+export type Resumed = { principal: Principal; refreshed?: SignedIn } | 'refresh-needed' | null;
+
 @Injectable()
 export class AuthService {
   constructor(
@@ -61,15 +63,17 @@ export class AuthService {
   /**
    * For callers that hold the cookie itself rather than a passport principal (server-rendered
    * pages): the access rules when the JWT is valid, else the refresh rules in the same request.
-   * `refreshed` is set when the cookie must be replaced. Null when neither works.
+   * `refreshed` is set when the cookie must be replaced. Without a refresh token (the split
+   * layout keeps it from pages) an expired JWT answers 'refresh-needed'. Null when nothing works.
    */
-  async resume(cookie: AuthCookieValue, client: ClientInfo): Promise<{ principal: Principal; refreshed?: SignedIn } | null> {
+  async resume(cookie: { token: string; refreshToken?: string }, client: ClientInfo): Promise<Resumed> {
     const access = this.accessTokens.verify(cookie.token);
     if (access && 'claims' in access) {
       const { sub, sid } = access.claims;
       return (await this.sessions.isLive(sid, sub)) ? { principal: { userId: sub, sessionId: sid } } : null;
     }
     if (!access) return null;
+    if (cookie.refreshToken === undefined) return 'refresh-needed';
     const claims = this.accessTokens.verifyIgnoringExpiry(cookie.token);
     const record = claims && (await this.sessions.identifyRefresh(cookie.refreshToken, claims));
     if (!record) return null;
@@ -82,9 +86,9 @@ export class AuthService {
     }
   }
 
-  /** Ends the session the cookie names, if its JWT is genuinely ours (expired is fine). */
-  async logout(cookie: AuthCookieValue | null, client: ClientInfo): Promise<void> {
-    const claims = cookie && this.accessTokens.verifyIgnoringExpiry(cookie.token);
+  /** Ends the session the access token names, if it is genuinely ours (expired is fine). */
+  async logout(accessToken: string | null, client: ClientInfo): Promise<void> {
+    const claims = accessToken && this.accessTokens.verifyIgnoringExpiry(accessToken);
     if (!claims) return;
     await this.sessions.end(claims.sub, claims.sid);
     securityEvent('logout', { userId: claims.sub, sessionId: claims.sid, client });

@@ -30,7 +30,9 @@ export const ApiSignedIn = () =>
 export const ApiStateChanging = () =>
   ApiForbiddenResponse({
     type: ErrorDto,
-    description: 'Cross-site request refused: the `Origin` is neither this service nor in ALLOWED_ORIGINS, or `Sec-Fetch-Site: cross-site`.',
+    description:
+      'Cross-site request refused: the `Origin` is neither this service nor in ALLOWED_ORIGINS, or `Sec-Fetch-Site: cross-site`. ' +
+      'With CSRF_MODE=double-submit, also a missing or wrong `X-CSRF-Token` (see GET /auth/csrf).',
   });
 
 /** A validated JSON (or urlencoded) body. */

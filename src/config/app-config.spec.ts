@@ -18,7 +18,8 @@ describe('loadAppConfig', () => {
   it('has the designed defaults', () => {
     const config = loadAppConfig({ DATA_DIR: dataDir });
     expect(config.storage.kind).toBe('sqlite');
-    expect(config.cookie).toEqual({ name: 'auth-cookie', sameSite: 'lax', secure: false });
+    expect(config.cookie).toEqual({ name: 'auth-cookie', sameSite: 'lax', secure: false, layout: 'single' });
+    expect(config.csrf.mode).toBe('origin');
     expect(config.tokens.accessTtlSeconds).toBe(900);
     expect(config.sessions).toEqual({ refreshTtlSeconds: 604800, maxAgeSeconds: 2592000, reuseGraceSeconds: 10, maxPerUser: 10, livenessCacheSeconds: 0 });
     expect(config.rateLimit).toEqual({ windowMs: 60000, credentials: 20, refresh: 60 });
@@ -77,6 +78,26 @@ describe('loadAppConfig', () => {
       /PORT must be an integer number[\s\S]*REFRESH_TTL must be a duration/,
     );
     expect(() => loadAppConfig({ DATA_DIR: dataDir, COOKIE_SAMESITE: 'none' })).toThrow(/COOKIE_SAMESITE=none needs COOKIE_SECURE=true/);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, COOKIE_LAYOUT: 'two' })).toThrow(/COOKIE_LAYOUT must be one of/);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, CSRF_MODE: 'token' })).toThrow(/CSRF_MODE must be one of/);
+  });
+
+  it('makes the split layout Secure everywhere and refuses the settings it cannot honour', () => {
+    expect(loadAppConfig({ DATA_DIR: dataDir, COOKIE_LAYOUT: 'split' }).cookie).toMatchObject({ layout: 'split', secure: true });
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, COOKIE_LAYOUT: 'split', COOKIE_SECURE: 'false' })).toThrow(/__Host-\/__Secure-.*only accept with Secure/);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, COOKIE_LAYOUT: 'split', COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'true' })).toThrow(
+      /refresh cookie SameSite=Strict.*COOKIE_LAYOUT=single/,
+    );
+  });
+
+  it('derives the double-submit key from REFRESH_TOKEN_SECRET: stable, and not the secret itself', () => {
+    const env = { DATA_DIR: dataDir, JWT_ACCESS_SECRET: strong, REFRESH_TOKEN_SECRET: strong, CSRF_MODE: 'double-submit' };
+    const { csrf } = loadAppConfig(env);
+    expect(csrf.mode).toBe('double-submit');
+    expect(csrf.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(csrf.secret).not.toContain(Buffer.from(strong).toString('hex'));
+    expect(loadAppConfig(env).csrf.secret).toBe(csrf.secret);
+    expect(loadAppConfig({ ...env, REFRESH_TOKEN_SECRET: 'z'.repeat(40) }).csrf.secret).not.toBe(csrf.secret);
   });
 });
 

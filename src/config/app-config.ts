@@ -1,10 +1,12 @@
-import { KeyObject, createHash, createSecretKey } from 'node:crypto';
+import { KeyObject, createHash, createSecretKey, hkdfSync } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseDurationSeconds } from './duration';
 import { EnvSchema, validateEnv } from './env.schema';
 import { resolveSecrets } from './secrets';
 
 export type SameSite = 'lax' | 'strict' | 'none';
+export type CookieLayout = 'single' | 'split';
+export type CsrfMode = 'origin' | 'double-submit';
 
 /**
  * The typed configuration, built and validated once at boot. It is also the DI token:
@@ -26,7 +28,18 @@ export abstract class AppConfig {
     readonly sqliteFile: string;
     readonly mongoUri?: string;
   };
-  abstract readonly cookie: { readonly name: string; readonly sameSite: SameSite; readonly secure: boolean };
+  abstract readonly cookie: {
+    readonly name: string;
+    readonly sameSite: SameSite;
+    readonly secure: boolean;
+    /** single: one `j:` cookie with both tokens. split: __Host-access and __Secure-refresh. */
+    readonly layout: CookieLayout;
+  };
+  abstract readonly csrf: {
+    readonly mode: CsrfMode;
+    /** HMAC key of the double-submit tokens, derived from REFRESH_TOKEN_SECRET (no extra secret to manage). */
+    readonly secret: string;
+  };
   abstract readonly tokens: {
     /**
      * HS256 keys, newest (signing) first, each named by a `kid`. Held as KeyObjects:
@@ -62,8 +75,15 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
   const seconds = (name: keyof EnvSchema) => parseDurationSeconds(String(env[name]))!;
   const secure = env.COOKIE_SECURE === undefined ? production : env.COOKIE_SECURE === 'true';
   const sameSite = env.COOKIE_SAMESITE as SameSite;
+  const layout = env.COOKIE_LAYOUT as CookieLayout;
   if (sameSite === 'none' && !secure) {
     throw new Error('Invalid configuration:\n  - COOKIE_SAMESITE=none needs COOKIE_SECURE=true (browsers drop it otherwise)');
+  }
+  if (layout === 'split' && env.COOKIE_SECURE === 'false') {
+    throw new Error('Invalid configuration:\n  - COOKIE_LAYOUT=split names its cookies __Host-/__Secure-, which browsers only accept with Secure: unset COOKIE_SECURE');
+  }
+  if (layout === 'split' && sameSite === 'none') {
+    throw new Error('Invalid configuration:\n  - COOKIE_LAYOUT=split keeps the refresh cookie SameSite=Strict, so cross-site clients (COOKIE_SAMESITE=none) could never refresh: use COOKIE_LAYOUT=single');
   }
   const dataDir = resolve(env.DATA_DIR);
   const keyList = env.JWT_ACCESS_KEYS ? parseAccessKeys(env.JWT_ACCESS_KEYS) : undefined;
@@ -89,7 +109,11 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       sqliteFile: resolve(dataDir, 'nest-cookie-auth.sqlite'),
       mongoUri: env.MONGODB_URI,
     },
-    cookie: { name: env.COOKIE_NAME, sameSite, secure },
+    cookie: { name: env.COOKIE_NAME, sameSite, secure: secure || layout === 'split', layout },
+    csrf: {
+      mode: env.CSRF_MODE as CsrfMode,
+      secret: Buffer.from(hkdfSync('sha256', secrets.refreshTokenSecret, '', 'nest-cookie-auth csrf double-submit', 32)).toString('hex'),
+    },
     tokens: {
       accessKeys,
       accessTtlSeconds: seconds('ACCESS_TTL'),

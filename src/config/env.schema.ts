@@ -71,6 +71,14 @@ export class EnvSchema {
   @Transform(blankToUndefined) @IsOptional() @IsIn(['true', 'false'])
   COOKIE_SECURE?: string;
 
+  /** single: the design's one auth-cookie. split: __Host-access (Path=/) + __Secure-refresh (Path=/auth/refresh). */
+  @IsIn(['single', 'split'])
+  COOKIE_LAYOUT = 'single';
+
+  /** origin: Sec-Fetch-Site and Origin checks. double-submit: those plus a signed token (csrf-csrf). */
+  @IsIn(['origin', 'double-submit'])
+  CSRF_MODE = 'origin';
+
   @IsString()
   ALLOWED_ORIGINS = '';
 

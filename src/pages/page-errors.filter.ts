@@ -39,6 +39,10 @@ export class FormErrorFilter extends PageErrorFilter {
   protected override render(error: ErrorBody, req: Request): SafeHtml {
     if (error.statusCode >= 500) return super.render(error, req);
     const username = (req.body as Record<string, unknown> | undefined)?.username;
-    return this.form({ error: error.message, username: typeof username === 'string' && username.length <= 64 ? username : undefined });
+    return this.form({
+      error: error.message,
+      username: typeof username === 'string' && username.length <= 64 ? username : undefined,
+      csrfToken: req.csrfToken?.(),
+    });
   }
 }

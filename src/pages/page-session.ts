@@ -29,13 +29,17 @@ export class PageSession {
   /**
    * Who is calling, from the cookie alone. An expired access token with a live refresh token is
    * rotated here and the new cookie goes out on this very response, so the page renders
-   * without a redirect. Null when there is no usable session; a dead cookie is cleared.
+   * without a redirect. In the split layout the refresh cookie never reaches a page (its Path
+   * is /auth/refresh), so an expired one answers 'refresh-needed': the page redirects to
+   * GET /auth/refresh/page (`renew`). Null when there is no usable session; a dead cookie is cleared.
    */
-  async resume(req: Request, res: Response): Promise<Principal | null> {
-    const value = this.cookie.read(req);
-    const resumed = value && (await this.auth.resume(value, clientOf(req)));
+  async resume(req: Request, res: Response): Promise<Principal | 'refresh-needed' | null> {
+    const token = this.cookie.accessToken(req);
+    const cookie = this.cookie.layout === 'single' ? this.cookie.read(req) : token && { token };
+    const resumed = cookie ? await this.auth.resume(cookie, clientOf(req)) : null;
+    if (resumed === 'refresh-needed') return resumed;
     if (!resumed) {
-      if ((req.cookies as Record<string, unknown> | undefined)?.[this.cookie.name] !== undefined) this.cookie.clear(res);
+      if (this.cookie.isPresent(req)) this.cookie.clear(res);
       return null;
     }
     if (resumed.refreshed) this.setCookie(res, resumed.refreshed);
@@ -43,11 +47,33 @@ export class PageSession {
   }
 
   /**
+   * The split layout's page refresh, under /auth/refresh where the browser sends the refresh
+   * cookie: rotates (if the access token has expired) and says whether the session goes on.
+   * Without the refresh cookie, as on a navigation from another site (SameSite=Strict), nothing
+   * is cleared: another site must not be able to sign anyone out.
+   */
+  async renew(req: Request, res: Response): Promise<boolean> {
+    const cookie = this.cookie.read(req);
+    if (!cookie) return false;
+    const resumed = await this.auth.resume(cookie, clientOf(req));
+    if (!resumed || resumed === 'refresh-needed') {
+      this.cookie.clear(res);
+      return false;
+    }
+    if (resumed.refreshed) this.setCookie(res, resumed.refreshed);
+    return true;
+  }
+
+  get refreshesByRedirect(): boolean {
+    return this.cookie.layout === 'split';
+  }
+
+  /**
    * Ends the cookie's session. No refresh first: logout accepts an expired access token, and
    * rotating a token only to retire it would be wasted work.
    */
   async end(req: Request, res: Response): Promise<void> {
-    await this.auth.logout(this.cookie.read(req), clientOf(req));
+    await this.auth.logout(this.cookie.accessToken(req), clientOf(req));
     this.cookie.clear(res);
   }
 

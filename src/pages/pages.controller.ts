@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/decorators/public.decorator';
@@ -10,6 +10,7 @@ import { AccountService } from './account.service';
 import { sendPage } from './layout';
 import { FormErrorFilter, PageErrorFilter } from './page-errors.filter';
 import { PageSession } from './page-session';
+import { Principal } from '../auth/principal';
 import { accountPage, loginPage, signupPage } from './views';
 
 /**
@@ -28,13 +29,14 @@ export class PagesController {
   ) {}
 
   @Get('login')
-  loginForm(@Query('error') error: unknown, @Res() res: Response): void {
-    sendPage(res, 200, loginPage({ error: error === '1' ? 'Sign-in failed; check your username and password.' : undefined }));
+  loginForm(@Query('error') error: unknown, @Req() req: Request, @Res() res: Response): void {
+    const message = error === '1' ? 'Sign-in failed; check your username and password.' : undefined;
+    sendPage(res, 200, loginPage({ error: message, csrfToken: req.csrfToken?.() }));
   }
 
   @Get('signup')
-  signupForm(@Res() res: Response): void {
-    sendPage(res, 200, signupPage());
+  signupForm(@Req() req: Request, @Res() res: Response): void {
+    sendPage(res, 200, signupPage({ csrfToken: req.csrfToken?.() }));
   }
 
   @RateLimited('credentials') @UseFilters(new FormErrorFilter(loginPage))
@@ -54,14 +56,22 @@ export class PagesController {
   @Get('account')
   async show(@Req() req: Request, @Res() res: Response): Promise<void> {
     const caller = await this.session.resume(req, res);
-    if (!caller) return res.redirect(303, '/login');
-    sendPage(res, 200, accountPage(await this.account.view(caller)));
+    if (!isCaller(caller)) return res.redirect(303, elsewhere(caller));
+    sendPage(res, 200, accountPage({ ...(await this.account.view(caller)), csrfToken: req.csrfToken?.() }));
+  }
+
+  /** COOKIE_LAYOUT=split only: pages come here to refresh, as only this path receives the refresh cookie. */
+  @RateLimited('refresh')
+  @Get('auth/refresh/page')
+  async renew(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!this.session.refreshesByRedirect) throw new NotFoundException('Pages refresh in place with COOKIE_LAYOUT=single');
+    res.redirect(303, (await this.session.renew(req, res)) ? '/account' : '/login');
   }
 
   @Post('pages/sessions/:id/revoke')
   async revoke(@Param('id', uuidParam('No such session')) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const caller = await this.session.resume(req, res);
-    if (!caller) return res.redirect(303, '/login');
+    if (!isCaller(caller)) return res.redirect(303, elsewhere(caller));
     const { ownSession } = await this.account.revokeSession(caller, id, clientOf(req));
     if (ownSession) this.session.clear(res);
     res.redirect(303, ownSession ? '/login' : '/account');
@@ -72,4 +82,13 @@ export class PagesController {
     await this.session.end(req, res);
     res.redirect(303, '/login');
   }
+}
+
+function isCaller(resumed: Principal | 'refresh-needed' | null): resumed is Principal {
+  return typeof resumed === 'object' && resumed !== null;
+}
+
+/** No caller: sign in again, or (split layout, access token expired) renew the session and come back. */
+function elsewhere(resumed: 'refresh-needed' | null): string {
+  return resumed === 'refresh-needed' ? '/auth/refresh/page' : '/login';
 }

@@ -2,24 +2,28 @@ import { Session } from '../sessions/session';
 import { User } from '../users/user';
 import { SafeHtml, html } from './html';
 import { layout } from './layout';
+import { CSRF_FIELD } from '../auth/tokens/csrf-tokens';
 
 export interface FormState {
   /** Shown above the form (escaped like everything else). */
   error?: string;
   /** Typed back into the username field after a failed attempt. */
   username?: string;
+  /** CSRF_MODE=double-submit: the token each form posts back. */
+  csrfToken?: string;
 }
 
 export interface AccountView {
   user: User;
   sessions: Session[];
   currentSessionId: string;
+  csrfToken?: string;
 }
 
 export function loginPage(state: FormState = {}): SafeHtml {
   return layout('Sign in', html`<h1>Sign in</h1>
 ${errorBox(state.error)}
-<form class="stack" method="post" action="/pages/login">
+<form class="stack" method="post" action="/pages/login">${csrfField(state.csrfToken)}
 <label>Username <input name="username" autocomplete="username" required maxlength="64" value="${state.username ?? ''}"></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button>
@@ -30,7 +34,7 @@ ${errorBox(state.error)}
 export function signupPage(state: FormState = {}): SafeHtml {
   return layout('Create an account', html`<h1>Create an account</h1>
 ${errorBox(state.error)}
-<form class="stack" method="post" action="/pages/signup">
+<form class="stack" method="post" action="/pages/signup">${csrfField(state.csrfToken)}
 <label>Username <input name="username" autocomplete="username" required minlength="3" maxlength="32" value="${state.username ?? ''}"></label>
 <label>Display name (optional) <input name="name" autocomplete="name" maxlength="64"></label>
 <label>Password (8 characters or more) <input name="password" type="password" autocomplete="new-password" required minlength="8"></label>
@@ -39,11 +43,11 @@ ${errorBox(state.error)}
 <p class="muted">Already registered? <a href="/login">Sign in</a>.</p>`);
 }
 
-export function accountPage({ user, sessions, currentSessionId }: AccountView): SafeHtml {
-  const rows = sessions.map((session) => sessionRow(session, session.id === currentSessionId));
+export function accountPage({ user, sessions, currentSessionId, csrfToken }: AccountView): SafeHtml {
+  const rows = sessions.map((session) => sessionRow(session, session.id === currentSessionId, csrfToken));
   return layout('Your account', html`<header>
 <h1>Signed in as <span id="display-name">${user.name}</span></h1>
-<form method="post" action="/pages/logout"><button type="submit" id="logout">Sign out</button></form>
+<form method="post" action="/pages/logout">${csrfField(csrfToken)}<button type="submit" id="logout">Sign out</button></form>
 </header>
 <p>Username <strong id="username">${user.username}</strong> · member since ${formatTime(user.createdAt)}</p>
 <h2>Your sessions</h2>
@@ -61,10 +65,10 @@ export function errorPage(status: number, message: string): SafeHtml {
 <p><a href="/account">Back to your account</a> · <a href="/login">Sign in</a></p>`);
 }
 
-function sessionRow(session: Session, current: boolean): SafeHtml {
+function sessionRow(session: Session, current: boolean, csrfToken: string | undefined): SafeHtml {
   const action = current
     ? html`<span class="current">This device</span>`
-    : html`<form method="post" action="/pages/sessions/${session.id}/revoke"><button type="submit">Revoke</button></form>`;
+    : html`<form method="post" action="/pages/sessions/${session.id}/revoke">${csrfField(csrfToken)}<button type="submit">Revoke</button></form>`;
   return html`<tr data-session-id="${session.id}" data-current="${String(current)}">
 <td>${session.userAgent ?? 'unknown'}</td><td>${session.ip ?? 'unknown'}</td>
 <td class="time">${formatTime(session.createdAt)}</td><td class="time">${formatTime(session.lastUsedAt)}</td><td class="time">${formatTime(session.expiresAt)}</td>
@@ -80,4 +84,9 @@ function errorBox(message: string | undefined): SafeHtml {
 /** No client script to localise times: UTC, to the minute. */
 function formatTime(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Nothing unless CSRF_MODE=double-submit gave the page a token. */
+function csrfField(token: string | undefined): SafeHtml {
+  return token === undefined ? html`` : html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
 }

@@ -193,7 +193,7 @@ describe('OpenAPI document and UI', () => {
 
     it('leaves exactly signup, login, logout and health public, and documents refresh with the cookie', () => {
       const open = [...operationsOf(document)].filter(([, operation]) => !operation.security).map(([route]) => route);
-      expect(open.sort()).toEqual(['get /health', 'get /health/live', 'post /auth/login', 'post /auth/logout', 'post /auth/signup']);
+      expect(open.sort()).toEqual(['get /auth/csrf', 'get /health', 'get /health/live', 'post /auth/login', 'post /auth/logout', 'post /auth/signup']);
       expect(operationsOf(document).get('post /auth/refresh')?.security).toEqual([{ [SECURITY]: [] }]);
     });
   });

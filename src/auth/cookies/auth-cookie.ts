@@ -9,6 +9,12 @@ export interface AuthCookieValue {
   refreshToken: string;
 }
 
+/** The split layout's names: browsers only accept them Secure, and `__Host-` also pins Path=/ and no Domain. */
+export const SPLIT_ACCESS_COOKIE = '__Host-access';
+export const SPLIT_REFRESH_COOKIE = '__Secure-refresh';
+/** The refresh cookie goes only to this path (and below it): POST /auth/refresh and GET /auth/refresh/page. */
+export const REFRESH_PATH = '/auth/refresh';
+
 /**
  * The cookie's JSON is untrusted input: only two strings of the expected shapes are accepted,
  * so an object such as {"$ne": null} can never reach a query.
@@ -19,35 +25,75 @@ export function parseAuthCookie(value: unknown): AuthCookieValue | null {
   return isAccessTokenShape(token) && isRefreshTokenShape(refreshToken) ? { token, refreshToken } : null;
 }
 
-/** The only code that sets, clears or reads `auth-cookie`; every flag is decided here. */
+interface CookieSpec {
+  name: string;
+  options: CookieOptions;
+}
+
+/**
+ * The only code that sets, clears or reads the session cookies; every flag is decided here.
+ * The single layout (the default) keeps both tokens in one `j:` JSON cookie. The split layout
+ * keeps the access token in `__Host-access` and the refresh token in `__Secure-refresh`, which
+ * the browser sends only to /auth/refresh, SameSite=Strict: a page or script elsewhere on the
+ * site never carries the long-lived credential.
+ */
 @Injectable()
 export class AuthCookie {
-  private readonly options: CookieOptions;
+  readonly layout: 'single' | 'split';
+  private readonly cookies: readonly CookieSpec[];
 
-  constructor(private readonly config: AppConfig) {
-    this.options = {
-      httpOnly: true,
-      sameSite: config.cookie.sameSite,
-      secure: config.cookie.secure,
-      path: '/',
-    };
-  }
-
-  get name(): string {
-    return this.config.cookie.name;
+  constructor(config: AppConfig) {
+    const { name, sameSite, secure, layout } = config.cookie;
+    this.layout = layout;
+    this.cookies =
+      layout === 'single'
+        ? [{ name, options: { httpOnly: true, sameSite, secure, path: '/' } }]
+        : [
+            { name: SPLIT_ACCESS_COOKIE, options: { httpOnly: true, sameSite, secure: true, path: '/' } },
+            { name: SPLIT_REFRESH_COOKIE, options: { httpOnly: true, sameSite: 'strict', secure: true, path: REFRESH_PATH } },
+          ];
   }
 
   /** Max-Age is what is left of the refresh lifetime, so the browser drops it when the session can no longer refresh. */
   set(res: Response, value: AuthCookieValue, refreshExpiresAt: Date): void {
     const maxAge = Math.max(0, refreshExpiresAt.getTime() - Date.now());
-    res.cookie(this.name, { token: value.token, refreshToken: value.refreshToken }, { ...this.options, maxAge });
+    const [first, second] = this.cookies;
+    if (!second) {
+      res.cookie(first.name, { token: value.token, refreshToken: value.refreshToken }, { ...first.options, maxAge });
+      return;
+    }
+    // The access cookie lives as long as the refresh one: an expired JWT must still reach /auth/refresh with it.
+    res.cookie(first.name, value.token, { ...first.options, maxAge });
+    res.cookie(second.name, value.refreshToken, { ...second.options, maxAge });
   }
 
   clear(res: Response): void {
-    res.clearCookie(this.name, this.options);
+    for (const { name, options } of this.cookies) res.clearCookie(name, options);
   }
 
+  /** Both tokens. In the split layout the browser sends the refresh half only under REFRESH_PATH. */
   read(req: Request): AuthCookieValue | null {
-    return parseAuthCookie((req.cookies as Record<string, unknown> | undefined)?.[this.name]);
+    const jar = cookiesOf(req);
+    if (this.layout === 'single') return parseAuthCookie(jar?.[this.cookies[0].name]);
+    const token = jar?.[SPLIT_ACCESS_COOKIE];
+    const refreshToken = jar?.[SPLIT_REFRESH_COOKIE];
+    return isAccessTokenShape(token) && isRefreshTokenShape(refreshToken) ? { token, refreshToken } : null;
   }
+
+  /** The access JWT alone: all that the access guard, logout and the pages may use. */
+  accessToken(req: Request): string | null {
+    if (this.layout === 'single') return this.read(req)?.token ?? null;
+    const token = cookiesOf(req)?.[SPLIT_ACCESS_COOKIE];
+    return isAccessTokenShape(token) ? token : null;
+  }
+
+  /** Whether the request carries any of this layout's cookies, valid or not (a dead one gets cleared). */
+  isPresent(req: Request): boolean {
+    const jar = cookiesOf(req);
+    return this.cookies.some(({ name }) => jar?.[name] !== undefined);
+  }
+}
+
+function cookiesOf(req: Request): Record<string, unknown> | undefined {
+  return req.cookies as Record<string, unknown> | undefined;
 }

@@ -34,7 +34,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const token = this.cookie.read(req)?.token;
+    const token = this.cookie.accessToken(req);
     const claims = token ? this.verified.get(token) : null;
     if (!claims) return super.canActivate(context) as Promise<boolean>;
     req.user = await this.strategy.principalOf(claims);

@@ -8,7 +8,7 @@ import { Principal } from '../principal';
 import { AccessClaims, AccessTokens, hasAccessClaims } from '../tokens/access-tokens';
 import { VerifiedTokens } from '../tokens/verified-tokens';
 
-/** Access: a valid JWT from auth-cookie *and* a live session, so revocation bites at once. */
+/** Access: a valid JWT from the access cookie *and* a live session, so revocation bites at once. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
@@ -18,7 +18,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly verified: VerifiedTokens,
   ) {
     super({
-      jwtFromRequest: (req: Request) => cookie.read(req)?.token ?? null,
+      jwtFromRequest: (req: Request) => cookie.accessToken(req),
       ...accessTokens.strategyOptions(),
       passReqToCallback: true,
     });
@@ -29,7 +29,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!hasAccessClaims(payload)) throw new UnauthorizedException(SESSION_ENDED);
     const principal = await this.principalOf(payload);
     const { exp } = payload as { exp?: unknown };
-    if (typeof exp === 'number') this.verified.remember(this.cookie.read(req)!.token, { sub: payload.sub, sid: payload.sid }, exp);
+    if (typeof exp === 'number') this.verified.remember(this.cookie.accessToken(req)!, { sub: payload.sub, sid: payload.sid }, exp);
     return principal;
   }
 
