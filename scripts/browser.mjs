@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core';
 import { createRunner, freePort, screenshotter, startService, startStatic } from '../test/browser/harness.mjs';
 import { pagesChecks } from '../test/browser/pages-checks.mjs';
 import { spaChecks } from '../test/browser/spa-checks.mjs';
+import { strictChecks } from '../test/browser/strict-checks.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'test-output', 'browser');
@@ -45,30 +46,26 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 try {
   const ports = new Set();
-  while (ports.size < 3) ports.add(await freePort());
-  const [apiPort, spaPort, otherPort] = [...ports];
-  const dataDir = mkdtempSync(join(tmpdir(), 'nca-browser-'));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  while (ports.size < 4) ports.add(await freePort());
+  const [apiPort, spaPort, otherPort, strictPort] = [...ports];
+  /** The built service on a fresh embedded store of its own. */
+  const freshService = async (port, logName, env) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nca-browser-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const defaults = { NODE_ENV: 'development', DATA_DIR: dataDir, MONGODB_URI: '', BCRYPT_COST: '4', ACCESS_TTL: `${ACCESS_TTL_SECONDS}s` };
+    const service = await startService({ root, port, logFile: join(out, logName), env: { ...defaults, ...env } });
+    cleanups.push(service.stop);
+    return service;
+  };
 
-  const service = await startService({
-    root,
-    port: apiPort,
-    logFile: join(out, 'service.log'),
-    env: {
-      NODE_ENV: 'development',
-      DATA_DIR: dataDir,
-      MONGODB_URI: '',
-      BCRYPT_COST: '4',
-      ACCESS_TTL: `${ACCESS_TTL_SECONDS}s`,
-      RATE_LIMIT_LOGIN: '10000',
-      RATE_LIMIT_REFRESH: '10000',
-      ALLOWED_ORIGINS: `http://localhost:${spaPort}`,
-      COOKIE_NAME: 'auth-cookie',
-      COOKIE_SAMESITE: 'lax',
-      COOKIE_SECURE: 'false',
-    },
+  const service = await freshService(apiPort, 'service.log', {
+    RATE_LIMIT_LOGIN: '10000',
+    RATE_LIMIT_REFRESH: '10000',
+    ALLOWED_ORIGINS: `http://localhost:${spaPort}`,
+    COOKIE_NAME: 'auth-cookie',
+    COOKIE_SAMESITE: 'lax',
+    COOKIE_SECURE: 'false',
   });
-  cleanups.push(service.stop);
   const spaFolder = join(root, 'test', 'browser', 'spa');
   const spaServer = await startStatic(spaFolder, spaPort);
   cleanups.push(spaServer.close);
@@ -93,6 +90,10 @@ try {
     crossSiteOrigin: `http://127.0.0.1:${otherPort}`,
   });
   await pagesChecks(shared);
+
+  // The optional stricter settings, on a second service of their own.
+  const strict = await freshService(strictPort, 'service-strict.log', { COOKIE_LAYOUT: 'split', CSRF_MODE: 'double-submit' });
+  await strictChecks({ ...shared, api: strict.url });
 } catch (error) {
   // Set-up (service, servers, browser) or a group of checks broke off: count it, so the run
   // can never look green.

@@ -2,6 +2,9 @@
 //   jest        unit, contract and e2e suites on the embedded SQLite store
 //   jest:mongo  the contract and e2e suites again on MongoDB: MONGODB_URI if set, else the
 //               wire-protocol emulator from ../shared (skipped, with a reason, where absent)
+//   jest:split, jest:double-submit, jest:split+double-submit
+//               the e2e suite again (SQLite) with COOKIE_LAYOUT=split, CSRF_MODE=double-submit
+//               and both: every flow through the optional stricter layouts
 //   postman     the Postman collection through newman against a freshly started service
 //   browser     Chromium (Debian's) driving the SPA and server-rendered pages
 //   faults      SIGTERM drain, SIGKILL mid-rotation, and 200 clients refreshing for 30 s
@@ -25,6 +28,10 @@ const stages = {
     process.env.MONGODB_URI
       ? runJest('jest:mongo', { TEST_STORES: 'mongo', MONGODB_LABEL: process.env.MONGODB_LABEL ?? 'MongoDB server' }, ['test/contract', 'test/e2e'])
       : runJest('jest:mongo', { TEST_STORES: 'mongo' }, ['test/contract', 'test/e2e'], ['bash', 'scripts/with-mongo-emulator.sh']),
+  'jest:split': () => runJest('jest:split', { TEST_STORES: 'sqlite', TEST_COOKIE_LAYOUT: 'split' }, ['test/e2e']),
+  'jest:double-submit': () => runJest('jest:double-submit', { TEST_STORES: 'sqlite', TEST_CSRF_MODE: 'double-submit' }, ['test/e2e']),
+  'jest:split+double-submit': () =>
+    runJest('jest:split+double-submit', { TEST_STORES: 'sqlite', TEST_COOKIE_LAYOUT: 'split', TEST_CSRF_MODE: 'double-submit' }, ['test/e2e']),
   postman: () => runCounted('postman', 'scripts/postman.mjs', ['npm', 'run', '--silent', 'test:postman']),
   browser: () => {
     ensureChromium();
@@ -52,7 +59,7 @@ function ensureChromium() {
 }
 
 function runJest(name, env, paths = [], wrapper = []) {
-  const report = join(out, `${name.replace(':', '-')}.json`);
+  const report = join(out, `${name.replace(/[:+]/g, '-')}.json`);
   const result = run([...wrapper, ...jest, '--json', `--outputFile=${report}`, ...paths], env);
   if (wrapper.length > 0 && /mongo-emulator not found/.test(result.stdout ?? '')) return { name, skipped: 'mongo-emulator not found and MONGODB_URI not set' };
   if (!existsSync(report)) return { name, passed: 0, failed: 1, note: `jest wrote no report (exit ${result.status})` };

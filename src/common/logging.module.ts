@@ -5,11 +5,12 @@ import { AppConfig } from '../config/app-config';
 
 /**
  * Structured JSON logs through pino, behind Nest's Logger. Request logs never carry the
- * credentials: cookie, set-cookie and authorization headers are redacted, bodies are not logged.
+ * credentials: cookie, set-cookie, authorization and x-csrf-token headers are redacted, bodies are not logged.
  */
 export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers.authorization',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   'res.headers.authorization',
 ];

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res, UseFilters, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/decorators/public.decorator';
@@ -8,6 +8,7 @@ import { clientOf } from '../common/client';
 import { uuidParam } from '../common/uuid-param';
 import { AccountService } from './account.service';
 import { sendPage } from './layout';
+import { FormBlanksAsAbsent } from './form-blanks.interceptor';
 import { FormErrorFilter, PageErrorFilter } from './page-errors.filter';
 import { PageSession } from './page-session';
 import { Principal } from '../auth/principal';
@@ -46,7 +47,7 @@ export class PagesController {
     res.redirect(303, '/account');
   }
 
-  @RateLimited('credentials') @UseFilters(new FormErrorFilter(signupPage))
+  @RateLimited('credentials') @UseFilters(new FormErrorFilter(signupPage)) @UseInterceptors(new FormBlanksAsAbsent(['name']))
   @Post('pages/signup')
   async signup(@Body() body: SignupDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.session.signup(body, req, res);

@@ -7,6 +7,7 @@ import { IS_PUBLIC } from '../../src/auth/decorators/public.decorator';
 import { JwtRefreshGuard } from '../../src/auth/guards/jwt-refresh.guard';
 import { PagesController } from '../../src/pages/pages.controller';
 import { TestApp, startTestApp } from '../support/app';
+import { COOKIE_NAME, rawCookieHeader } from '../support/cookies';
 import { storesUnderTest } from '../support/stores';
 
 /** "post /auth/sessions/{id}": a route as the document names it. */
@@ -120,7 +121,7 @@ describe('OpenAPI document and UI', () => {
 
   describe('GET /docs-json', () => {
     it('serves an OpenAPI 3 document to anyone, even with a garbled cookie', async () => {
-      const res = await app.http().get('/docs-json').set('Cookie', 'auth-cookie=garbage');
+      const res = await app.http().get('/docs-json').set('Cookie', rawCookieHeader('garbage'));
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(res.body.openapi).toMatch(/^3\.\d+\.\d+$/);
@@ -128,9 +129,9 @@ describe('OpenAPI document and UI', () => {
       expect(document.info).toMatchObject({ title: 'Nest Cookie Auth', version: pkg.version });
     });
 
-    it('describes the HttpOnly cookie as an apiKey-in-cookie security scheme named auth-cookie', () => {
+    it(`describes the HttpOnly cookie as an apiKey-in-cookie security scheme named ${COOKIE_NAME}`, () => {
       const scheme = document.components.securitySchemes[SECURITY];
-      expect(scheme).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'auth-cookie' });
+      expect(scheme).toMatchObject({ type: 'apiKey', in: 'cookie', name: COOKIE_NAME });
       expect(scheme.description).toEqual(expect.stringContaining('HttpOnly'));
       expect(scheme.description).toEqual(expect.stringContaining('POST /auth/refresh'));
       expect(Object.keys(document.components.securitySchemes)).toEqual([SECURITY]);

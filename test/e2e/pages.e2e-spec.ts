@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
 import { TestApp, startTestApp } from '../support/app';
-import { authCookieOf, cookieHeader, isCleared, setCookieLine } from '../support/cookies';
+import { COOKIE_LAYOUT, authCookieOf, cookieHeader, expectSessionCookies, isCleared, rawCookieHeader, setCookieLine } from '../support/cookies';
 import { describeOnEachStore } from '../support/stores';
 import { AuthCookieValue } from '../support/cookies';
 import { PASSWORD, asCookie, login, signup, uniqueName } from '../support/users';
@@ -59,7 +59,7 @@ describeOnEachStore('server-rendered pages', (store) => {
       const res = await formLogin(username.toUpperCase());
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/account');
-      expect(setCookieLine(res)).toMatch(/^auth-cookie=j%3A[^;]+; Max-Age=\d+; Path=\/; Expires=[^;]+ GMT; HttpOnly; SameSite=Lax$/);
+      expectSessionCookies(res);
       const page = await account(authCookieOf(res));
       expectPage(page, 200);
       expect(page.text).toContain(`<strong id="username">${username}</strong>`);
@@ -129,6 +129,15 @@ describeOnEachStore('server-rendered pages', (store) => {
       expectPage(again, 409);
       expect(again.text).toContain('That username is taken');
     });
+
+    it('takes the optional display name left empty, as a browser posts it (""), as not given', async () => {
+      const username = uniqueName('blank');
+      const res = await app.http().post('/pages/signup').type('form').send({ username, name: '', password: PASSWORD });
+      expect(res.status).toBe(303);
+      expect((await account(authCookieOf(res))).text).toContain(`<span id="display-name">${username}</span>`);
+      // The JSON API keeps refusing an empty name: only the form's blank means "not given".
+      expect((await app.http().post('/auth/signup').send({ username: uniqueName(), name: '', password: PASSWORD })).status).toBe(400);
+    });
   });
 
   describe('GET /account', () => {
@@ -137,7 +146,7 @@ describeOnEachStore('server-rendered pages', (store) => {
       expect(none.status).toBe(303);
       expect(none.headers.location).toBe('/login');
       expect(setCookieLine(none)).toBeUndefined();
-      const garbled = await app.http().get('/account').set('Cookie', 'auth-cookie=j%3A%7Bnot-json');
+      const garbled = await app.http().get('/account').set('Cookie', rawCookieHeader('j%3A%7Bnot-json'));
       expect(garbled.status).toBe(303);
       expect(garbled.headers.location).toBe('/login');
       expect(isCleared(garbled)).toBe(true);
@@ -150,18 +159,36 @@ describeOnEachStore('server-rendered pages', (store) => {
       expect(setCookieLine(res)).toBeUndefined();
     });
 
-    it('refreshes server-side in the same 200 response when the access token has expired', async () => {
-      const { cookie, username } = await signup(app);
-      await sleep(ACCESS_TTL_SECONDS * 1000 + 200);
-      expect((await app.http().get('/auth/me').set(...asCookie(cookie))).body.message).toMatch(/expired/);
-      const res = await account(cookie);
-      expectPage(res, 200);
-      expect(res.text).toContain(`<strong id="username">${username}</strong>`);
-      const rotated = authCookieOf(res);
-      expect(rotated.refreshToken).not.toBe(cookie.refreshToken);
-      expect(sidOf(rotated)).toBe(sidOf(cookie));
-      expect((await app.http().get('/auth/me').set(...asCookie(rotated))).status).toBe(200);
-    });
+    it(
+      COOKIE_LAYOUT === 'single'
+        ? 'refreshes server-side in the same 200 response when the access token has expired'
+        : 'renews through GET /auth/refresh/page when the access token has expired (the refresh cookie never reaches /account)',
+      async () => {
+        const { cookie, username } = await signup(app);
+        await sleep(ACCESS_TTL_SECONDS * 1000 + 200);
+        expect((await app.http().get('/auth/me').set(...asCookie(cookie))).body.message).toMatch(/expired/);
+        const first = await account(cookie);
+        let page = first;
+        let rotated: AuthCookieValue;
+        if (COOKIE_LAYOUT === 'single') {
+          rotated = authCookieOf(first);
+        } else {
+          expect(first.status).toBe(303);
+          expect(first.headers.location).toBe('/auth/refresh/page');
+          expect(setCookieLine(first)).toBeUndefined();
+          const renewed = await app.http().get('/auth/refresh/page').set(...asCookie(cookie));
+          expect(renewed.status).toBe(303);
+          expect(renewed.headers.location).toBe('/account');
+          rotated = authCookieOf(renewed);
+          page = await account(rotated);
+        }
+        expectPage(page, 200);
+        expect(page.text).toContain(`<strong id="username">${username}</strong>`);
+        expect(rotated.refreshToken).not.toBe(cookie.refreshToken);
+        expect(sidOf(rotated)).toBe(sidOf(cookie));
+        expect((await app.http().get('/auth/me').set(...asCookie(rotated))).status).toBe(200);
+      },
+    );
 
     it('redirects to /login and clears the cookie once the session is revoked', async () => {
       const { cookie } = await signup(app);

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestApp, startTestApp } from '../support/app';
-import { AuthCookieValue, authCookieOf } from '../support/cookies';
+import { AuthCookieValue, CSRF_MODE, SESSION_COOKIE_NAMES, authCookieOf } from '../support/cookies';
+import { CSRF_COOKIE } from '../support/csrf';
 import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, asCookie, uniqueName } from '../support/users';
 
@@ -71,7 +72,7 @@ describeOnEachStore('security events in the log', (store) => {
     expect(raw.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(raw).not.toContain(secret);
     expect(raw).not.toMatch(/\$2[aby]\$/); // bcrypt hashes
-    expect(raw).not.toMatch(/auth-cookie=j/); // raw cookie headers
+    for (const name of [...SESSION_COOKIE_NAMES, CSRF_COOKIE]) expect(raw).not.toContain(`${name}=`); // raw cookie headers
     expect(raw).not.toContain(encodeURIComponent(secrets[2]).slice(0, 40));
   });
 
@@ -83,5 +84,12 @@ describeOnEachStore('security events in the log', (store) => {
     }
     const signups = lines.filter((line) => (line.req as { url?: string } | undefined)?.url === '/auth/signup' && line.res);
     expect((signups[0].res as { headers: Record<string, unknown> }).headers['set-cookie']).toBe('[redacted]');
+  });
+
+  it('redacts X-CSRF-Token as well (with CSRF_MODE=double-submit every unsafe request sends one)', () => {
+    const headersOf = (line: Record<string, unknown>) => (line.req as { headers?: Record<string, unknown> } | undefined)?.headers;
+    const sent = lines.filter((line) => headersOf(line)?.['x-csrf-token'] !== undefined);
+    expect(sent.length > 0).toBe(CSRF_MODE === 'double-submit');
+    for (const line of sent) expect(headersOf(line)!['x-csrf-token']).toBe('[redacted]');
   });
 });

@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, EnvOverrides } from '../../src/config/app-config';
+import { COOKIE_LAYOUT, CSRF_MODE } from './cookies';
+import { agentSendingCsrfTokens, sendingCsrfTokens, treatingLoopbackAsSecure } from './csrf';
 import { StoreUnderTest } from './stores';
 
 /** Test defaults: cheap bcrypt and limits high enough not to get in the way (one suite lowers them). */
@@ -12,6 +14,8 @@ const TEST_ENV: EnvOverrides = {
   RATE_LIMIT_LOGIN: '10000',
   RATE_LIMIT_REFRESH: '10000',
   LOG_LEVEL: 'silent',
+  COOKIE_LAYOUT,
+  CSRF_MODE,
 };
 
 export interface TestApp {
@@ -19,10 +23,13 @@ export interface TestApp {
   server: Server;
   config: AppConfig;
   env: EnvOverrides;
-  /** A cookie-jar client: keeps auth-cookie between requests like a browser or Postman. */
+  /** A cookie-jar client: keeps the session cookies between requests like a browser or Postman. */
   agent(): InstanceType<typeof request.agent>;
-  /** A client with no jar, for crafted cookies. */
-  http(): ReturnType<typeof request>;
+  /**
+   * A client with no jar, for crafted cookies. With CSRF_MODE=double-submit it fetches and sends
+   * a CSRF token before each unsafe request, unless `csrfTokens: false`.
+   */
+  http(options?: { csrfTokens?: boolean }): ReturnType<typeof request>;
   /** Closes and boots again on the same data folder / database, with `changes` to the environment. */
   restart(changes?: EnvOverrides): Promise<TestApp>;
   close(): Promise<void>;
@@ -43,8 +50,11 @@ async function boot(env: EnvOverrides, dispose: () => Promise<void>): Promise<Te
     server,
     env,
     config: app.get(AppConfig),
-    agent: () => request.agent(server),
-    http: () => request(server),
+    agent: () => {
+      const agent = treatingLoopbackAsSecure(request.agent(server));
+      return env.CSRF_MODE === 'double-submit' ? agentSendingCsrfTokens(agent) : agent;
+    },
+    http: ({ csrfTokens = true } = {}) => (env.CSRF_MODE === 'double-submit' && csrfTokens ? sendingCsrfTokens(server) : request(server)),
     restart: async (changes = {}) => {
       await app.close();
       return boot({ ...env, ...changes }, dispose);

@@ -1,38 +1,110 @@
 import type { Response } from 'supertest';
 
-export const COOKIE_NAME = 'auth-cookie';
+export type CookieLayout = 'single' | 'split';
+export type CsrfMode = 'origin' | 'double-submit';
+
+function pick<T extends string>(variable: string, values: readonly T[]): T {
+  const value = process.env[variable] || values[0];
+  if (!values.includes(value as T)) throw new Error(`${variable} must be one of ${values.join(', ')}; got ${value}`);
+  return value as T;
+}
+
+/**
+ * The end-to-end suites run once per cookie layout and CSRF mode (scripts/test-all.mjs sets
+ * these); every helper below speaks the layout chosen here, and startTestApp boots it.
+ */
+export const COOKIE_LAYOUT = pick<CookieLayout>('TEST_COOKIE_LAYOUT', ['single', 'split']);
+export const CSRF_MODE = pick<CsrfMode>('TEST_CSRF_MODE', ['origin', 'double-submit']);
+
+/** The cookie that carries the access token: the only one a browser sends to every path. */
+export const COOKIE_NAME = COOKIE_LAYOUT === 'split' ? '__Host-access' : 'auth-cookie';
+export const REFRESH_COOKIE_NAME = '__Secure-refresh';
+/** Every cookie of the layout. */
+export const SESSION_COOKIE_NAMES = COOKIE_LAYOUT === 'split' ? [COOKIE_NAME, REFRESH_COOKIE_NAME] : [COOKIE_NAME];
 
 export interface AuthCookieValue {
   token: string;
   refreshToken: string;
 }
 
-/** The raw Set-Cookie line for auth-cookie in a response, if any. */
-export function setCookieLine(res: Response): string | undefined {
+/** The raw Set-Cookie line for `name` (the access cookie by default) in a response, if any. */
+export function setCookieLine(res: Response, name = COOKIE_NAME): string | undefined {
   const header = res.headers['set-cookie'] as unknown as string[] | undefined;
-  return header?.find((line) => line.startsWith(`${COOKIE_NAME}=`));
+  return header?.find((line) => line.startsWith(`${name}=`));
 }
 
-/** Decodes the `j:` JSON value Express wrote. */
+function valueOf(res: Response, name: string): string {
+  const line = setCookieLine(res, name);
+  if (!line) throw new Error(`no ${name} in response ${res.status}`);
+  return decodeURIComponent(line.slice(name.length + 1).split(';')[0]);
+}
+
+/** Both tokens, from the `j:` JSON Express wrote (single) or from the two cookies (split). */
 export function authCookieOf(res: Response): AuthCookieValue {
-  const line = setCookieLine(res);
-  if (!line) throw new Error(`no ${COOKIE_NAME} in response ${res.status}`);
-  const raw = decodeURIComponent(line.slice(COOKIE_NAME.length + 1).split(';')[0]);
+  if (COOKIE_LAYOUT === 'split') return { token: valueOf(res, COOKIE_NAME), refreshToken: valueOf(res, REFRESH_COOKIE_NAME) };
+  const raw = valueOf(res, COOKIE_NAME);
   if (!raw.startsWith('j:')) throw new Error(`not a j: cookie: ${raw}`);
   return JSON.parse(raw.slice(2)) as AuthCookieValue;
 }
 
-/** A Cookie request header carrying `value` the way Express would have written it. */
+/**
+ * A Cookie request header carrying `value` the way the service would have written it. In the
+ * split layout a field that is not a string travels as `j:` JSON, which cookie-parser turns back
+ * into that object: hostile values stay hostile whatever the layout.
+ */
 export function cookieHeader(value: unknown): string {
-  return `${COOKIE_NAME}=${encodeURIComponent(`j:${JSON.stringify(value)}`)}`;
+  if (COOKIE_LAYOUT === 'single') return `${COOKIE_NAME}=${encodeURIComponent(`j:${JSON.stringify(value)}`)}`;
+  const asCookieValue = (field: unknown) => encodeURIComponent(typeof field === 'string' ? field : `j:${JSON.stringify(field)}`);
+  const { token, refreshToken } = isRecord(value) ? value : { token: undefined, refreshToken: undefined };
+  if (token === undefined && refreshToken === undefined) return `${COOKIE_NAME}=${asCookieValue(value)}`;
+  return [
+    ...(token === undefined ? [] : [`${COOKIE_NAME}=${asCookieValue(token)}`]),
+    ...(refreshToken === undefined ? [] : [`${REFRESH_COOKIE_NAME}=${asCookieValue(refreshToken)}`]),
+  ].join('; ');
 }
 
-/** A Cookie header with a raw, unencoded value (garbage, truncations). */
+/** A Cookie header with a raw, unencoded value (garbage, truncations) in every cookie of the layout. */
 export function rawCookieHeader(raw: string): string {
-  return `${COOKIE_NAME}=${raw}`;
+  return SESSION_COOKIE_NAMES.map((name) => `${name}=${raw}`).join('; ');
 }
 
+/** Every cookie of the layout is cleared by this response. */
 export function isCleared(res: Response): boolean {
-  const line = setCookieLine(res);
-  return line !== undefined && /Expires=Thu, 01 Jan 1970/.test(line);
+  return SESSION_COOKIE_NAMES.every((name) => /Expires=Thu, 01 Jan 1970/.test(setCookieLine(res, name) ?? ''));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+interface CookieFlags {
+  /** A regex fragment for the Max-Age seconds. */
+  maxAge?: string;
+  sameSite?: 'Lax' | 'Strict';
+  /** Secure on the single layout's cookie (the split layout's are always Secure). */
+  secure?: boolean;
+}
+
+/** The response sets exactly the layout's session cookies, with exactly these flags. */
+export function expectSessionCookies(res: Response, { maxAge = '\\d+', sameSite = 'Lax', secure = false }: CookieFlags = {}): void {
+  const lines = SESSION_COOKIE_NAMES.map((name) => setCookieLine(res, name));
+  const expires = `Max-Age=${maxAge}; (Path=[^;]+); Expires=[^;]+ GMT`;
+  const expected =
+    COOKIE_LAYOUT === 'single'
+      ? [new RegExp(`^auth-cookie=j%3A[^;]+; ${expires.replace('(Path=[^;]+)', 'Path=/')}; HttpOnly${secure ? '; Secure' : ''}; SameSite=${sameSite}$`)]
+      : [
+          new RegExp(`^__Host-access=[\\w-]+\\.[\\w-]+\\.[\\w-]+; ${expires.replace('(Path=[^;]+)', 'Path=/')}; HttpOnly; Secure; SameSite=${sameSite}$`),
+          new RegExp(`^__Secure-refresh=[A-Za-z0-9]{43}; ${expires.replace('(Path=[^;]+)', 'Path=/auth/refresh')}; HttpOnly; Secure; SameSite=Strict$`),
+        ];
+  expect(lines).toEqual(expected.map((pattern) => expect.stringMatching(pattern)));
+}
+
+/** The response clears every session cookie of the layout with the flags it was set with. */
+export function expectSessionCookiesCleared(res: Response, { sameSite = 'Lax', secure = false }: CookieFlags = {}): void {
+  const cleared = (name: string, path: string, flags: string) => `${name}=; Path=${path}; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly${flags}`;
+  const expected =
+    COOKIE_LAYOUT === 'single'
+      ? [cleared(COOKIE_NAME, '/', `${secure ? '; Secure' : ''}; SameSite=${sameSite}`)]
+      : [cleared(COOKIE_NAME, '/', `; Secure; SameSite=${sameSite}`), cleared(REFRESH_COOKIE_NAME, '/auth/refresh', '; Secure; SameSite=Strict')];
+  expect(SESSION_COOKIE_NAMES.map((name) => setCookieLine(res, name))).toEqual(expected);
 }
