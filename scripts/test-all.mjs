@@ -7,8 +7,8 @@
 //               and both: every flow through the optional stricter layouts
 //   postman     the Postman collection through newman against a freshly started service
 //   browser     Chromium (Debian's) driving the SPA and server-rendered pages
-//   faults      SIGTERM drain, SIGKILL mid-rotation, and 200 clients refreshing for 30 s
-//               (FAULTS_SOAK_SECONDS), on SQLite and the emulator; `npm run test:faults` runs
+//   faults      SIGTERM drain, SIGKILL mid-rotation, MongoDB outage, and 200 clients refreshing
+//               for 30 s (FAULTS_SOAK_SECONDS), on SQLite and the emulator; `npm run test:faults` runs
 //               every scenario with the full one-minute soak
 // Ends with one line "N passed, M failed" over every stage; exits non-zero if anything failed.
 // `node scripts/test-all.mjs jest postman` runs only the named stages.
@@ -37,7 +37,7 @@ const stages = {
     ensureChromium();
     return runCounted('browser', 'scripts/browser.mjs', ['npm', 'run', '--silent', 'test:browser']);
   },
-  faults: () => runCounted('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'test:faults', '--', '1', '2', '4'], {
+  faults: () => runCounted('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'test:faults', '--', '1', '2', '3', '4'], {
     FAULTS_SOAK_SECONDS: process.env.FAULTS_SOAK_SECONDS ?? '30',
   }),
 };

@@ -4,6 +4,13 @@ import { DuplicateKeyError, StoreUnavailableError } from '../storage.errors';
 /** MongoDB's code for a write refused by a unique index. */
 export const DUPLICATE_KEY = 11000;
 
+/**
+ * Socket failures. The driver wraps most as MongoNetworkError, but not all: a command written
+ * just after the server closed its end (a crash, a kill) rejects with Node's raw EPIPE error
+ * from the wait for 'drain'. Either way the store could not be reached.
+ */
+const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /** The port's field names for the unique keys MongoDB reports by their stored path. */
 const FIELD_NAMES: Record<string, string> = { _id: 'id' };
 
@@ -19,6 +26,7 @@ export function translateMongoError(error: unknown, connected: boolean): Error {
   // every SQLITE_* code.
   if (error instanceof mongoose.mongo.MongoError) return new StoreUnavailableError({ cause: error });
   if (error instanceof mongoose.Error.MongooseServerSelectionError) return new StoreUnavailableError({ cause: error });
+  if (isSocketError(error)) return new StoreUnavailableError({ cause: error });
   if (!connected) return new StoreUnavailableError({ cause: error });
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -32,6 +40,10 @@ export function isUnreachable(error: unknown): boolean {
     error instanceof mongoose.mongo.MongoNotConnectedError ||
     error instanceof mongoose.mongo.MongoTopologyClosedError
   );
+}
+
+function isSocketError(error: unknown): boolean {
+  return error instanceof Error && SOCKET_ERROR_CODES.has((error as NodeJS.ErrnoException).code ?? '');
 }
 
 interface DuplicateKeyShape {
