@@ -3,7 +3,8 @@
 // SQLite store (a temporary DATA_DIR), waits for GET /health, runs
 // postman/nest-cookie-auth.postman_collection.json with postman/local.postman_environment.json
 // (baseUrl pointed at that port), then stops the service and removes the data folder whatever
-// happened. Ends with one line "N passed, M failed" counting newman assertions (a run that could
+// happened. Twice: with the default settings, then with CSRF_MODE=double-submit (the collection
+// fetches CSRF tokens by itself). Ends with one line "N passed, M failed" counting newman assertions (a run that could
 // not start or errored outside the assertions adds one failure); exits non-zero when an assertion
 // failed or the run itself failed.
 import { spawn, spawnSync } from 'node:child_process';
@@ -51,7 +52,7 @@ async function freePort() {
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 /** `node dist/main.js` on `port`; its output is kept (last lines) to show when something fails. */
-function startService({ port, dataDir }) {
+function startService({ port, dataDir, settings = {} }) {
   const env = { ...process.env };
   for (const name of serviceVariables()) delete env[name];
   Object.assign(env, {
@@ -65,6 +66,7 @@ function startService({ port, dataDir }) {
     RATE_LIMIT_REFRESH: '10000',
     COOKIE_NAME: 'auth-cookie',
     COOKIE_SECURE: 'false',
+    ...settings,
     ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }),
   });
   // cwd is the empty data folder, so a developer's .env cannot change the run either.
@@ -143,7 +145,7 @@ function ensureBuilt() {
 let service;
 let dataDir;
 let cleaning;
-/** Stops the service, then removes the data folder; every caller (run's end, signal) waits for the same work. */
+/** Stops the service, then removes the data folder; every caller (a pass's end, signal) waits for the same work. */
 function cleanUp() {
   cleaning ??= (async () => {
     try {
@@ -162,45 +164,59 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-let passed = 0;
-let failed = 0;
-let ok = false;
-try {
-  ensureBuilt();
-  dataDir = mkdtempSync(join(tmpdir(), 'nca-postman-'));
-  const port = await freePort();
-  // 127.0.0.1, not localhost: the service listens on IPv4 and localhost may resolve to ::1 first.
-  const baseUrl = `http://127.0.0.1:${port}`;
-  service = startService({ port, dataDir });
+/** One newman run against a fresh service started with `settings`; counts its assertions. */
+async function runPass(label, settings) {
+  let passed = 0;
+  let failed = 0;
+  let ok = false;
+  cleaning = undefined;
   try {
-    await waitForHealth(service, baseUrl);
-  } catch (error) {
-    console.error(`${error.message}\n--- service output ---\n${service.output() || '(none)'}\n--- end of service output ---`);
-    throw error;
-  }
-  console.log(`service up at ${baseUrl} (data: ${dataDir})`);
+    dataDir = mkdtempSync(join(tmpdir(), 'nca-postman-'));
+    const port = await freePort();
+    // 127.0.0.1, not localhost: the service listens on IPv4 and localhost may resolve to ::1 first.
+    const baseUrl = `http://127.0.0.1:${port}`;
+    service = startService({ port, dataDir, settings });
+    try {
+      await waitForHealth(service, baseUrl);
+    } catch (error) {
+      console.error(`${error.message}\n--- service output ---\n${service.output() || '(none)'}\n--- end of service output ---`);
+      throw error;
+    }
+    console.log(`\n--- ${label}: service up at ${baseUrl} (data: ${dataDir}) ---`);
 
-  const summary = await runNewman(baseUrl);
-  const { assertions, requests, testScripts, prerequestScripts } = summary.run.stats;
-  passed = assertions.total - assertions.failed;
-  failed = assertions.failed;
-  const problems = [];
-  if (summary.run.error) problems.push(`run error: ${summary.run.error.message ?? summary.run.error}`);
-  if (requests.failed > 0) problems.push(`${requests.failed} request(s) failed to complete`);
-  if (testScripts.failed + prerequestScripts.failed > 0) problems.push(`${testScripts.failed + prerequestScripts.failed} script error(s)`);
-  if (assertions.total === 0) problems.push('no assertion ran');
-  for (const problem of problems) console.error(problem);
-  ok = failed === 0 && problems.length === 0;
-  if (!ok) console.log(`--- service output (last lines) ---\n${service.output() || '(none)'}\n--- end of service output ---`);
-} catch (error) {
-  console.error(`postman run failed: ${error.stack ?? error}`);
-  ok = false;
-} finally {
-  await cleanUp();
+    const summary = await runNewman(baseUrl);
+    const { assertions, requests, testScripts, prerequestScripts } = summary.run.stats;
+    passed = assertions.total - assertions.failed;
+    failed = assertions.failed;
+    const problems = [];
+    if (summary.run.error) problems.push(`run error: ${summary.run.error.message ?? summary.run.error}`);
+    if (requests.failed > 0) problems.push(`${requests.failed} request(s) failed to complete`);
+    if (testScripts.failed + prerequestScripts.failed > 0) problems.push(`${testScripts.failed + prerequestScripts.failed} script error(s)`);
+    if (assertions.total === 0) problems.push('no assertion ran');
+    for (const problem of problems) console.error(`${label}: ${problem}`);
+    ok = failed === 0 && problems.length === 0;
+    if (!ok) console.log(`--- service output (last lines) ---\n${service.output() || '(none)'}\n--- end of service output ---`);
+  } catch (error) {
+    console.error(`${label}: postman run failed: ${error.stack ?? error}`);
+    ok = false;
+  } finally {
+    await cleanUp();
+  }
+  // A run that could not start or went wrong outside the assertions counts as one failure,
+  // so the result line can never look green when the run was not.
+  if (!ok && failed === 0) failed = 1;
+  console.log(`${label}: ${passed} assertions passed, ${failed} failed`);
+  return { passed, failed, ok };
 }
 
-// A run that could not start or went wrong outside the assertions counts as one failure,
-// so the result line can never look green when the run was not.
-if (!ok && failed === 0) failed = 1;
+ensureBuilt();
+// The default settings, then the same collection against CSRF_MODE=double-submit: its
+// collection-level pre-request script fetches the token, as a Postman user's run would.
+const passes = [
+  await runPass('default settings', {}),
+  await runPass('CSRF_MODE=double-submit', { CSRF_MODE: 'double-submit' }),
+];
+const passed = passes.reduce((n, p) => n + p.passed, 0);
+const failed = passes.reduce((n, p) => n + p.failed, 0);
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(ok ? 0 : 1);
+process.exit(passes.every((p) => p.ok) ? 0 : 1);

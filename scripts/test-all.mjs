@@ -5,7 +5,8 @@
 //   jest:split, jest:double-submit, jest:split+double-submit
 //               the e2e suite again (SQLite) with COOKIE_LAYOUT=split, CSRF_MODE=double-submit
 //               and both: every flow through the optional stricter layouts
-//   postman     the Postman collection through newman against a freshly started service
+//   postman     the Postman collection through newman against a freshly started service,
+//               with the default settings and with CSRF_MODE=double-submit
 //   browser     Chromium (Debian's) driving the SPA and server-rendered pages
 //   faults      SIGTERM drain, SIGKILL mid-rotation, MongoDB outage, and 200 clients refreshing
 //               for 30 s (FAULTS_SOAK_SECONDS), on SQLite and the emulator; `npm run test:faults` runs
