@@ -34,8 +34,7 @@ export class PageSession {
    * GET /auth/refresh/page (`renew`). Null when there is no usable session; a dead cookie is cleared.
    */
   async resume(req: Request, res: Response): Promise<Principal | 'refresh-needed' | null> {
-    const token = this.cookie.accessToken(req);
-    const cookie = this.cookie.layout === 'single' ? this.cookie.read(req) : token && { token };
+    const cookie = this.pageCookie(req);
     const resumed = cookie ? await this.auth.resume(cookie, clientOf(req)) : null;
     if (resumed === 'refresh-needed') return resumed;
     if (!resumed) {
@@ -66,6 +65,13 @@ export class PageSession {
 
   get refreshesByRedirect(): boolean {
     return this.cookie.layout === 'split';
+  }
+
+  /** What a page may use: both tokens, or in the split layout the access token alone. */
+  private pageCookie(req: Request): { token: string; refreshToken?: string } | null {
+    if (!this.refreshesByRedirect) return this.cookie.read(req);
+    const token = this.cookie.accessToken(req);
+    return token ? { token } : null;
   }
 
   /**

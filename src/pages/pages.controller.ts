@@ -4,14 +4,14 @@ import type { Request, Response } from 'express';
 import { Public } from '../auth/decorators/public.decorator';
 import { RateLimited } from '../auth/decorators/rate-limited.decorator';
 import { LoginDto, SignupDto } from '../auth/dto/credentials.dto';
+import { Principal } from '../auth/principal';
 import { clientOf } from '../common/client';
 import { uuidParam } from '../common/uuid-param';
 import { AccountService } from './account.service';
-import { sendPage } from './layout';
 import { FormBlanksAsAbsent } from './form-blanks.interceptor';
+import { sendPage } from './layout';
 import { FormErrorFilter, PageErrorFilter } from './page-errors.filter';
 import { PageSession } from './page-session';
-import { Principal } from '../auth/principal';
 import { accountPage, loginPage, signupPage } from './views';
 
 /**

@@ -57,14 +57,15 @@ export class AuthCookie {
   /** Max-Age is what is left of the refresh lifetime, so the browser drops it when the session can no longer refresh. */
   set(res: Response, value: AuthCookieValue, refreshExpiresAt: Date): void {
     const maxAge = Math.max(0, refreshExpiresAt.getTime() - Date.now());
-    const [first, second] = this.cookies;
-    if (!second) {
-      res.cookie(first.name, { token: value.token, refreshToken: value.refreshToken }, { ...first.options, maxAge });
+    if (this.layout === 'single') {
+      const [{ name, options }] = this.cookies;
+      res.cookie(name, { token: value.token, refreshToken: value.refreshToken }, { ...options, maxAge });
       return;
     }
     // The access cookie lives as long as the refresh one: an expired JWT must still reach /auth/refresh with it.
-    res.cookie(first.name, value.token, { ...first.options, maxAge });
-    res.cookie(second.name, value.refreshToken, { ...second.options, maxAge });
+    const [access, refresh] = this.cookies;
+    res.cookie(access.name, value.token, { ...access.options, maxAge });
+    res.cookie(refresh.name, value.refreshToken, { ...refresh.options, maxAge });
   }
 
   clear(res: Response): void {
