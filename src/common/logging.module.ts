@@ -4,16 +4,18 @@ import pino from 'pino';
 import { AppConfig } from '../config/app-config';
 
 /**
- * Structured JSON logs through pino, behind Nest's Logger. Request logs never carry the
- * credentials: cookie, set-cookie, authorization and x-csrf-token headers are redacted, bodies are not logged.
+ * Structured JSON logs through pino, behind Nest's Logger. A request line keeps what it takes to
+ * follow a request and nothing that can carry a credential: no headers at all (so no cookie,
+ * set-cookie, authorization or x-csrf-token) and no body. Not cloning and redacting the headers of
+ * every request is also most of what request logging used to cost (~30 us a request).
  */
-export const REDACTED_PATHS = [
-  'req.headers.cookie',
-  'req.headers.authorization',
-  'req.headers["x-csrf-token"]',
-  'res.headers["set-cookie"]',
-  'res.headers.authorization',
-];
+const requestFields = (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+  id: req.id,
+  method: req.method,
+  url: req.url,
+  remoteAddress: req.remoteAddress,
+});
+const responseFields = (res: { statusCode: number }) => ({ statusCode: res.statusCode });
 
 @Module({
   imports: [
@@ -27,7 +29,7 @@ export const REDACTED_PATHS = [
           pinoHttp: [
             {
               level: config.log.level,
-              redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+              serializers: { req: requestFields, res: responseFields },
               // Health probes every few seconds would drown everything else.
               autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
             },
