@@ -85,26 +85,27 @@ interface CookieFlags {
   secure?: boolean;
 }
 
+/** Each cookie of the layout: a pattern of its value, its Path, and its flags after HttpOnly. */
+function layoutCookies({ sameSite = 'Lax', secure = false }: CookieFlags) {
+  return COOKIE_LAYOUT === 'single'
+    ? [{ name: COOKIE_NAME, value: 'j%3A[^;]+', path: '/', flags: `${secure ? '; Secure' : ''}; SameSite=${sameSite}` }]
+    : [
+        { name: COOKIE_NAME, value: '[\\w-]+\\.[\\w-]+\\.[\\w-]+', path: '/', flags: `; Secure; SameSite=${sameSite}` },
+        { name: REFRESH_COOKIE_NAME, value: '[A-Za-z0-9]{43}', path: '/auth/refresh', flags: '; Secure; SameSite=Strict' },
+      ];
+}
+
 /** The response sets exactly the layout's session cookies, with exactly these flags. */
-export function expectSessionCookies(res: Response, { maxAge = '\\d+', sameSite = 'Lax', secure = false }: CookieFlags = {}): void {
-  const lines = SESSION_COOKIE_NAMES.map((name) => setCookieLine(res, name));
-  const expires = `Max-Age=${maxAge}; (Path=[^;]+); Expires=[^;]+ GMT`;
-  const expected =
-    COOKIE_LAYOUT === 'single'
-      ? [new RegExp(`^auth-cookie=j%3A[^;]+; ${expires.replace('(Path=[^;]+)', 'Path=/')}; HttpOnly${secure ? '; Secure' : ''}; SameSite=${sameSite}$`)]
-      : [
-          new RegExp(`^__Host-access=[\\w-]+\\.[\\w-]+\\.[\\w-]+; ${expires.replace('(Path=[^;]+)', 'Path=/')}; HttpOnly; Secure; SameSite=${sameSite}$`),
-          new RegExp(`^__Secure-refresh=[A-Za-z0-9]{43}; ${expires.replace('(Path=[^;]+)', 'Path=/auth/refresh')}; HttpOnly; Secure; SameSite=Strict$`),
-        ];
-  expect(lines).toEqual(expected.map((pattern) => expect.stringMatching(pattern)));
+export function expectSessionCookies(res: Response, flags: CookieFlags = {}): void {
+  const maxAge = flags.maxAge ?? '\\d+';
+  const expected = layoutCookies(flags).map(({ name, value, path, flags: rest }) =>
+    expect.stringMatching(new RegExp(`^${name}=${value}; Max-Age=${maxAge}; Path=${path}; Expires=[^;]+ GMT; HttpOnly${rest}$`)),
+  );
+  expect(SESSION_COOKIE_NAMES.map((name) => setCookieLine(res, name))).toEqual(expected);
 }
 
 /** The response clears every session cookie of the layout with the flags it was set with. */
-export function expectSessionCookiesCleared(res: Response, { sameSite = 'Lax', secure = false }: CookieFlags = {}): void {
-  const cleared = (name: string, path: string, flags: string) => `${name}=; Path=${path}; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly${flags}`;
-  const expected =
-    COOKIE_LAYOUT === 'single'
-      ? [cleared(COOKIE_NAME, '/', `${secure ? '; Secure' : ''}; SameSite=${sameSite}`)]
-      : [cleared(COOKIE_NAME, '/', `; Secure; SameSite=${sameSite}`), cleared(REFRESH_COOKIE_NAME, '/auth/refresh', '; Secure; SameSite=Strict')];
+export function expectSessionCookiesCleared(res: Response, flags: CookieFlags = {}): void {
+  const expected = layoutCookies(flags).map(({ name, path, flags: rest }) => `${name}=; Path=${path}; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly${rest}`);
   expect(SESSION_COOKIE_NAMES.map((name) => setCookieLine(res, name))).toEqual(expected);
 }
