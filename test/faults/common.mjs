@@ -3,7 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator } from './emulator.mjs';
-import { freePort, startServer } from './harness.mjs';
+import { freePort, sleep, startServer } from './harness.mjs';
+import { Client } from './http.mjs';
 
 /**
  * Starts what `store` needs and the service on it; returns { target, server, emulator, boot }.
@@ -79,4 +80,19 @@ export async function pool(items, concurrency, worker) {
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, run));
   return results;
+}
+
+/**
+ * The store-failure scenarios' probes, each on its own loop: readiness (GET /health, asks the
+ * store) and liveness (GET /health/live, must not), every 250 ms until `stopped()`; each answer
+ * goes to `record(answer, 'health' | 'live')`.
+ */
+export function probeHealth({ target, agent, record, stopped }) {
+  const probe = async (path, route) => {
+    while (!stopped()) {
+      record(await new Client(target, agent).call('GET', path, { timeoutMs: 30_000 }), route);
+      await sleep(250);
+    }
+  };
+  return Promise.all([probe('/health', 'health'), probe('/health/live', 'live')]);
 }

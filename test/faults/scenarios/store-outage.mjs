@@ -14,7 +14,7 @@
 //   and refresh for that user. The emulator keeps nothing across a restart, so the old sessions
 //   are gone: after the restart the old clients' 401s are expected and not counted against it.
 import { join } from 'node:path';
-import { Checks, Samples, serviceOn } from '../common.mjs';
+import { Checks, Samples, probeHealth, serviceOn } from '../common.mjs';
 import { startEmulator } from '../emulator.mjs';
 import { sleep } from '../harness.mjs';
 import { Client, Latencies, Tally, describe, keepAliveAgent, ms, now, signUpClients } from '../http.mjs';
@@ -75,14 +75,7 @@ export async function storeOutage(ctx) {
       if (r.outcome !== 'response') await sleep(100);
     }
   };
-  // Probes, each on its own: readiness (asks the store) and liveness (must not).
-  const probe = (path, route) => async () => {
-    while (!stop) {
-      record(await new Client(target, agent).call('GET', path, { timeoutMs: 30_000 }), route);
-      await sleep(250);
-    }
-  };
-  const loops = Promise.all([...clients.map(hammer), probe('/health', 'health')(), probe('/health/live', 'live')()]);
+  const loops = Promise.all([...clients.map(hammer), probeHealth({ target, agent, record, stopped: () => stop })]);
 
   await sleep(BASELINE_MS);
   killStart = now();

@@ -14,9 +14,9 @@
 //   holds within RECOVERY_LIMIT_MS (a 200 on both routes), and no answer may be a 401: a session
 //   revoked or ended by a store stall is a false sign-out (a 401 naming reuse, a false theft).
 import { createHash } from 'node:crypto';
-import { Checks, Samples, serviceOn } from '../common.mjs';
+import { Checks, Samples, probeHealth, serviceOn } from '../common.mjs';
 import { sleep } from '../harness.mjs';
-import { Client, Latencies, REUSE_MESSAGE, Tally, describe, keepAliveAgent, ms, now, signUpClients } from '../http.mjs';
+import { Latencies, REUSE_MESSAGE, Tally, describe, keepAliveAgent, ms, now, signUpClients } from '../http.mjs';
 
 const CLIENTS = 20;
 const BASELINE_MS = 2000;
@@ -86,13 +86,7 @@ export async function storeStall(ctx) {
       if (r.status !== 200) await sleep(100);
     }
   };
-  const probe = (path, route) => async () => {
-    while (!stop) {
-      record(await new Client(target, agent).call('GET', path, { timeoutMs: 30_000 }), route);
-      await sleep(250);
-    }
-  };
-  const loops = Promise.all([...clients.map(hammer), probe('/health', 'health')(), probe('/health/live', 'live')()]);
+  const loops = Promise.all([...clients.map(hammer), probeHealth({ target, agent, record, stopped: () => stop })]);
 
   await sleep(BASELINE_MS);
   stopAt = now();
