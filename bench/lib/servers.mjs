@@ -2,24 +2,13 @@
 // and the tutorial baseline, each a separate pinned child with a clean environment, logs to a
 // file, and the watchdog preloaded so that it dies with the benchmark.
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../scripts/lib/free-port.mjs';
 import { spawnNode, stopChild } from './procs.mjs';
 
 const WATCHDOG = fileURLToPath(new URL('./watchdog.cjs', import.meta.url));
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A fresh folder under the system temp dir, named after this process so that a later run can sweep it. */
 export function tempDir(prefix) {

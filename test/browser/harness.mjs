@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { once } from 'node:events';
+export { freePort } from '../../scripts/lib/free-port.mjs';
 
 export const COOKIE_NAME = 'auth-cookie';
 export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
@@ -14,15 +14,6 @@ export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 export async function waitUntil(condition, timeoutMs = 2000) {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await sleep(25);
-}
-
-export async function freePort() {
-  const server = createNetServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** `node dist/main.js` on `port`, its output to `logFile`; resolves once /health/live answers. */
