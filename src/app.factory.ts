@@ -23,7 +23,8 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestExp
   app.useLogger(app.get(Logger));
   app.use(app.get(GracefulShutdown).middleware);
   const config = app.get(AppConfig);
-  app.set('trust proxy', config.http.trustProxy);
+  const { trustProxy } = config.http;
+  app.set('trust proxy', Array.isArray(trustProxy) ? [...trustProxy] : trustProxy);
   // No-store answers cannot be revalidated, so an ETag would only cost a hash per response.
   app.set('etag', false);
   // helmet's defaults suit the JSON API and the pages (which set a stricter CSP of their own);
@@ -36,7 +37,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestExp
   if (config.http.allowedOrigins.length > 0) {
     app.enableCors({ origin: [...config.http.allowedOrigins], credentials: true });
   }
-  setupOpenApi(app);
+  if (config.http.openApiDocs) setupOpenApi(app);
   // process.exit(0) once closed: the default re-raises the signal, and a drained stop should exit 0.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   return app;

@@ -10,6 +10,7 @@ import { AppConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { PagesModule } from './pages/pages.module';
 import { StorageModule } from './storage/storage.module';
+import { ThrottlingModule } from './throttling/throttling.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppModuleOptions {
@@ -28,6 +29,7 @@ export class AppModule {
         await AppConfigModule.forRoot({ overrides: options.env, ignoreEnvFile: options.ignoreEnvFile }),
         LoggingModule,
         StorageModule,
+        ThrottlingModule,
         AuthModule,
         UsersModule,
         HealthModule,

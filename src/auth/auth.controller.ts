@@ -10,7 +10,8 @@ import { AuthCookie } from './cookies/auth-cookie';
 import { ClearCookieOnRefreshFailure } from './cookies/clear-cookie-on-refresh-failure.filter';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
-import { RateLimited } from './decorators/rate-limited.decorator';
+import { RateLimited } from '../throttling/rate-limited.decorator';
+import { DeviceCookie } from './cookies/device-cookie';
 import { LoginDto, SignupDto } from './dto/credentials.dto';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard';
 import { Principal, RefreshPrincipal } from './principal';
@@ -23,19 +24,20 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly users: UsersService,
     private readonly cookie: AuthCookie,
+    private readonly device: DeviceCookie,
     private readonly csrf: CsrfTokens,
   ) {}
 
   @AuthDocs.signup()
   @Public() @RateLimited('credentials') @Post('signup')
   async signup(@Body() body: SignupDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.signedIn(res, await this.auth.signup(body, clientOf(req)));
+    return this.signedIn(res, await this.auth.signup(body, clientOf(req)), req);
   }
 
   @AuthDocs.login()
   @Public() @RateLimited('credentials') @Post('login') @HttpCode(200)
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.signedIn(res, await this.auth.login(body, clientOf(req)));
+    return this.signedIn(res, await this.auth.login(body, clientOf(req), this.device.read(req)), req);
   }
 
   @AuthDocs.refresh()
@@ -72,8 +74,10 @@ export class AuthController {
     return toPublicUser(await this.users.get(caller.userId));
   }
 
-  private signedIn(res: Response, { user, cookie, expiresAt }: SignedIn) {
+  /** After a password was proved (signup, login) the browser is also remembered as the user's device. */
+  private signedIn(res: Response, { user, cookie, expiresAt }: SignedIn, passwordProvedBy?: Request) {
     this.cookie.set(res, cookie, expiresAt);
+    if (passwordProvedBy) this.device.remember(passwordProvedBy, res, user.username);
     return { user: toPublicUser(user) };
   }
 }

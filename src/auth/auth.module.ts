@@ -2,19 +2,17 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AuthCookieModule } from './cookies/auth-cookie.module';
-import { rateLimitKindOf } from './decorators/rate-limited.decorator';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
-import { LoginAttempts } from './login-attempts';
 import { CsrfTokenGuard } from './guards/csrf-token.guard';
 import { SameOriginGuard } from './guards/same-origin.guard';
 import { SessionsController } from './sessions.controller';
+import { RateLimitGuard } from '../throttling/rate-limit.guard';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { AccessTokens } from './tokens/access-tokens';
@@ -40,28 +38,20 @@ import { VerifiedTokens } from './tokens/verified-tokens';
         verifyOptions: AccessTokens.verifyOptions(config),
       }),
     }),
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [{ ttl: config.rateLimit.windowMs, limit: (context) => config.rateLimit[rateLimitKindOf(context)] }],
-        // One counter per kind and client, shared by every route of that kind (API and form login alike).
-        generateKey: (context, tracker) => `${rateLimitKindOf(context)}:${tracker}`,
-        errorMessage: 'Too many attempts from this client; wait and try again (see Retry-After)',
-      }),
-    }),
   ],
   controllers: [AuthController, SessionsController],
   providers: [
     AuthService,
     AccessTokens,
     VerifiedTokens,
-    LoginAttempts,
     JwtStrategy,
     JwtRefreshStrategy,
     CsrfTokens,
-    // Order matters: a cross-site request is refused before anything looks at its cookie.
+    // Order matters: a cross-site request is refused before anything looks at its cookie, and
+    // a request is counted against its rate limit before any credential in it is checked.
     { provide: APP_GUARD, useClass: SameOriginGuard },
     { provide: APP_GUARD, useClass: CsrfTokenGuard },
+    { provide: APP_GUARD, useExisting: RateLimitGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [AuthService],

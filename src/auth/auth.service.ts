@@ -7,8 +7,7 @@ import { UsersService } from '../users/users.service';
 import { AuthCookieValue } from './cookies/auth-cookie';
 import { LoginDto, SignupDto } from './dto/credentials.dto';
 import { Principal, RefreshPrincipal } from './principal';
-import { normalizeUsername } from '../users/username';
-import { LoginAttempts } from './login-attempts';
+import { USERNAME_PATTERN, normalizeUsername } from '../users/username';
 import { AccessTokens } from './tokens/access-tokens';
 
 /** What a successful signup, login or refresh gives the controller to put in the cookie. */
@@ -27,7 +26,6 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokens,
-    private readonly attempts: LoginAttempts,
   ) {}
 
   async signup(input: SignupDto, client: ClientInfo): Promise<SignedIn> {
@@ -36,17 +34,17 @@ export class AuthService {
     return this.signIn(user, await this.sessions.start(user.id, client));
   }
 
-  /** Unknown user, wrong password and locked account answer alike: same message, same bcrypt work. */
-  async login(input: LoginDto, client: ClientInfo): Promise<SignedIn> {
+  /**
+   * Unknown user, wrong password and locked account answer alike. `deviceToken` is the browser's
+   * device cookie, if any: a valid one for this username is counted apart from the username.
+   */
+  async login(input: LoginDto, client: ClientInfo, deviceToken: string | null): Promise<SignedIn> {
     const username = normalizeUsername(input.username);
-    const locked = this.attempts.isLocked(username);
-    const user = await this.users.authenticate(username, input.password, locked);
+    const { user, ...failure } = await this.users.authenticate(username, input.password, { deviceToken, client });
     if (!user) {
-      this.attempts.recordFailure(username);
-      securityEvent('login_failed', { locked, client });
+      securityEvent('login_failed', { username: loggableUsername(username), ...failure, client });
       throw new UnauthorizedException('Invalid credentials');
     }
-    this.attempts.recordSuccess(username);
     const issued = await this.sessions.start(user.id, client);
     securityEvent('login', { userId: user.id, sessionId: issued.session.id, client });
     return this.signIn(user, issued);
@@ -103,4 +101,12 @@ export class AuthService {
     const token = this.accessTokens.sign({ sub: user.id, sid: session.id });
     return { user, cookie: { token, refreshToken }, expiresAt: session.expiresAt };
   }
+}
+
+/**
+ * What was typed as a username, for the log, when it could be one. Anything else names no
+ * account and is often a password typed into the wrong field: it is never written.
+ */
+function loggableUsername(username: string): string {
+  return USERNAME_PATTERN.test(username) ? username : '(not a valid username)';
 }

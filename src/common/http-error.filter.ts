@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { DuplicateKeyError, StoreUnavailableError } from '../storage/storage.errors';
+import { RetryLaterException } from './retry-later.exception';
 
 export interface ErrorBody {
   statusCode: number;
@@ -48,6 +49,11 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
 }
 
+/** Sets `Retry-After` when the error says when to come back (both error filters call this). */
+export function setRetryAfter(res: Response, exception: unknown): void {
+  if (exception instanceof RetryLaterException && !res.headersSent) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+}
+
 function body(statusCode: number, message: string): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
@@ -64,6 +70,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.logger.error(`${error.statusCode} ${error.message}`, error.statusCode === 500 ? detail : undefined);
     }
     if (res.headersSent) return;
+    setRetryAfter(res, exception);
     res.status(error.statusCode).json(error);
   }
 }

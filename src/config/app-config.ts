@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseDurationSeconds } from './duration';
 import { EnvSchema, validateEnv } from './env.schema';
 import { resolveSecrets } from './secrets';
+import { TrustProxy, parseTrustProxy } from './trust-proxy';
 
 export type SameSite = 'lax' | 'strict' | 'none';
 export type CookieLayout = 'single' | 'split';
@@ -18,7 +19,10 @@ export abstract class AppConfig {
     readonly port: number;
     readonly host: string;
     readonly bodyLimit: string;
-    readonly trustProxy: boolean | string;
+    /** Express's "trust proxy": off, a hop count, or addresses/CIDRs/presets. Never `true`. */
+    readonly trustProxy: TrustProxy;
+    /** Whether /docs and /docs-json are served. */
+    readonly openApiDocs: boolean;
     /** Origins besides the service's own that may make credentialed, state-changing calls. */
     readonly allowedOrigins: readonly string[];
   };
@@ -62,7 +66,13 @@ export abstract class AppConfig {
   };
   abstract readonly rateLimit: { readonly windowMs: number; readonly credentials: number; readonly refresh: number };
   abstract readonly bruteForce: { readonly maxFailures: number; readonly windowMs: number; readonly lockoutMs: number };
-  abstract readonly passwords: { readonly bcryptCost: number };
+  abstract readonly passwords: {
+    readonly bcryptCost: number;
+    /** bcrypt work running or waiting at once in this process (a CPU bound, so per process by nature). */
+    readonly maxPending: number;
+  };
+  /** HMAC key of the device cookies (OWASP), derived from REFRESH_TOKEN_SECRET like the CSRF key. */
+  abstract readonly deviceCookie: { readonly key: KeyObject };
   abstract readonly log: { readonly level: string; readonly file?: string };
 }
 
@@ -101,6 +111,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       host: env.HOST,
       bodyLimit: env.BODY_LIMIT,
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
+      openApiDocs: env.OPENAPI_DOCS === undefined ? !production : env.OPENAPI_DOCS === 'true',
       allowedOrigins: env.ALLOWED_ORIGINS.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     },
     storage: {
@@ -112,8 +123,9 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
     cookie: { name: env.COOKIE_NAME, sameSite, secure: secure || layout === 'split', layout },
     csrf: {
       mode: env.CSRF_MODE as CsrfMode,
-      secret: Buffer.from(hkdfSync('sha256', secrets.refreshTokenSecret, '', 'nest-cookie-auth csrf double-submit', 32)).toString('hex'),
+      secret: derivedKey(secrets.refreshTokenSecret, 'nest-cookie-auth csrf double-submit').toString('hex'),
     },
+    deviceCookie: { key: createSecretKey(derivedKey(secrets.refreshTokenSecret, 'nest-cookie-auth device cookie')) },
     tokens: {
       accessKeys,
       accessTtlSeconds: seconds('ACCESS_TTL'),
@@ -138,7 +150,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       windowMs: seconds('LOGIN_FAILURE_WINDOW') * 1000,
       lockoutMs: seconds('LOGIN_LOCKOUT') * 1000,
     },
-    passwords: { bcryptCost: env.BCRYPT_COST },
+    passwords: { bcryptCost: env.BCRYPT_COST, maxPending: env.MAX_PENDING_PASSWORD_CHECKS },
     log: { level: env.LOG_LEVEL, file: env.LOG_FILE },
   };
 }
@@ -166,8 +178,7 @@ function derivedKid(secret: string): string {
   return `k-${createHash('sha256').update(secret).digest('base64url').slice(0, 8)}`;
 }
 
-function parseTrustProxy(value: string): boolean | string {
-  if (value === 'true') return true;
-  if (value === 'false' || value === '') return false;
-  return value; // a hop count or a subnet list, as Express's "trust proxy" takes it
+/** Separate keys for separate uses, from the one secret an operator manages. */
+function derivedKey(secret: string, use: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, '', use, 32));
 }

@@ -82,6 +82,7 @@ export class EnvSchema {
   @IsString()
   ALLOWED_ORIGINS = '';
 
+  /** false, a hop count, or addresses/CIDRs/Express presets; parsed and checked in app-config (trust-proxy.ts). */
   @IsString()
   TRUST_PROXY = 'false';
 
@@ -105,6 +106,14 @@ export class EnvSchema {
 
   @Transform(toInt) @IsInt() @Min(4) @Max(15)
   BCRYPT_COST = 12;
+
+  /** bcrypt hashes and checks running or waiting at once in one process; past it, 503 with Retry-After. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  MAX_PENDING_PASSWORD_CHECKS = 32;
+
+  /** The OpenAPI UI and document (/docs, /docs-json). Unset: on, except with NODE_ENV=production. */
+  @Transform(blankToUndefined) @IsOptional() @IsIn(['true', 'false'])
+  OPENAPI_DOCS?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ErrorBody, toErrorBody } from '../common/http-error.filter';
+import { ErrorBody, setRetryAfter, toErrorBody } from '../common/http-error.filter';
 import { SafeHtml } from './html';
 import { sendPage } from './layout';
 import { FormState, errorPage } from './views';
@@ -22,6 +22,7 @@ export class PageErrorFilter implements ExceptionFilter {
       this.logger.error(`${error.statusCode} ${error.message}`, error.statusCode === 500 ? detail : undefined);
     }
     if (res.headersSent) return;
+    setRetryAfter(res, exception);
     sendPage(res, error.statusCode, this.render(error, http.getRequest<Request>()));
   }
 

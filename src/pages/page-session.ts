@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { AuthService, SignedIn } from '../auth/auth.service';
 import { clientOf } from '../common/client';
 import { AuthCookie } from '../auth/cookies/auth-cookie';
+import { DeviceCookie } from '../auth/cookies/device-cookie';
 import { LoginDto, SignupDto } from '../auth/dto/credentials.dto';
 import { Principal } from '../auth/principal';
 
@@ -16,14 +17,19 @@ export class PageSession {
   constructor(
     private readonly auth: AuthService,
     private readonly cookie: AuthCookie,
+    private readonly device: DeviceCookie,
   ) {}
 
   async login(body: LoginDto, req: Request, res: Response): Promise<void> {
-    this.setCookie(res, await this.auth.login(body, clientOf(req)));
+    const signedIn = await this.auth.login(body, clientOf(req), this.device.read(req));
+    this.setCookie(res, signedIn);
+    this.device.remember(req, res, signedIn.user.username);
   }
 
   async signup(body: SignupDto, req: Request, res: Response): Promise<void> {
-    this.setCookie(res, await this.auth.signup(body, clientOf(req)));
+    const signedIn = await this.auth.signup(body, clientOf(req));
+    this.setCookie(res, signedIn);
+    this.device.remember(req, res, signedIn.user.username);
   }
 
   /**

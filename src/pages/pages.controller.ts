@@ -2,7 +2,7 @@ import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res,
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/decorators/public.decorator';
-import { RateLimited } from '../auth/decorators/rate-limited.decorator';
+import { RateLimited } from '../throttling/rate-limited.decorator';
 import { LoginDto, SignupDto } from '../auth/dto/credentials.dto';
 import { Principal } from '../auth/principal';
 import { clientOf } from '../common/client';

@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { SessionsRepository } from '../sessions/sessions.repository';
+import { CounterStore } from '../throttling/counter-store';
 import { UsersRepository } from '../users/users.repository';
 import { Store } from './store';
 import { StoreHealth } from './store-health';
@@ -32,9 +33,10 @@ class StoreCloser implements OnApplicationShutdown {
     { provide: STORE, inject: [AppConfig], useFactory: openStore },
     { provide: UsersRepository, inject: [STORE], useFactory: (store: Store) => store.users },
     { provide: SessionsRepository, inject: [STORE], useFactory: (store: Store) => store.sessions },
+    { provide: CounterStore, inject: [STORE], useFactory: (store: Store) => store.counters },
     { provide: StoreHealth, inject: [STORE], useFactory: (store: Store) => store.health },
     StoreCloser,
   ],
-  exports: [UsersRepository, SessionsRepository, StoreHealth],
+  exports: [UsersRepository, SessionsRepository, CounterStore, StoreHealth],
 })
 export class StorageModule {}

@@ -1,4 +1,5 @@
 import { SessionsRepository } from '../sessions/sessions.repository';
+import { CounterStore } from '../throttling/counter-store';
 import { UsersRepository } from '../users/users.repository';
 import { StoreHealth } from './store-health';
 
@@ -6,6 +7,7 @@ import { StoreHealth } from './store-health';
 export interface Store {
   users: UsersRepository;
   sessions: SessionsRepository;
+  counters: CounterStore;
   health: StoreHealth;
   close(): Promise<void>;
 }

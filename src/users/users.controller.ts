@@ -1,11 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AuthCookie } from '../auth/cookies/auth-cookie';
+import { DeviceCookie } from '../auth/cookies/device-cookie';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Principal } from '../auth/principal';
-import { Client, ClientInfo } from '../common/client';
+import { Client, ClientInfo, clientOf } from '../common/client';
 import { uuidParam } from '../common/uuid-param';
+import { RateLimited } from '../throttling/rate-limited.decorator';
 import { ListUsersQuery, UpdateUserDto } from './dto/update-user.dto';
 import { toPublicUser } from './user';
 import { UsersDocs } from './users.api-docs';
@@ -19,6 +21,7 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly cookie: AuthCookie,
+    private readonly device: DeviceCookie,
   ) {}
 
   @UsersDocs.list()
@@ -33,10 +36,11 @@ export class UsersController {
     return toPublicUser(await this.users.get(id));
   }
 
+  /** Rate-limited like login: it may carry the current password, which is a password check. */
   @UsersDocs.update()
-  @Patch(':id')
-  async update(@CurrentUser() caller: Principal, @Param('id', userId()) id: string, @Body() body: UpdateUserDto, @Client() client: ClientInfo) {
-    return toPublicUser(await this.users.update(caller, id, body, client));
+  @RateLimited('credentials') @Patch(':id')
+  async update(@CurrentUser() caller: Principal, @Param('id', userId()) id: string, @Body() body: UpdateUserDto, @Req() req: Request) {
+    return toPublicUser(await this.users.update(caller, id, body, { deviceToken: this.device.read(req), client: clientOf(req) }));
   }
 
   @UsersDocs.delete()

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
+import { PasswordCheck } from './password-check';
 import { Passwords } from './passwords';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
@@ -7,7 +8,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [SessionsModule],
   controllers: [UsersController],
-  providers: [UsersService, Passwords],
+  providers: [UsersService, Passwords, PasswordCheck],
   exports: [UsersService],
 })
 export class UsersModule {}

@@ -1,11 +1,13 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Principal } from '../auth/principal';
 import { ClientInfo } from '../common/client';
+import { RetryLaterException } from '../common/retry-later.exception';
 import { securityEvent } from '../common/security-events';
 import { SessionsService } from '../sessions/sessions.service';
 import { DuplicateKeyError } from '../storage/storage.errors';
 import { UpdateUserDto } from './dto/update-user.dto';
+import { PasswordCheck } from './password-check';
 import { Passwords } from './passwords';
 import { PublicUser, User, toPublicUser } from './user';
 import { normalizeUsername } from './username';
@@ -23,6 +25,7 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly passwords: Passwords,
+    private readonly passwordCheck: PasswordCheck,
     private readonly sessions: SessionsService,
   ) {}
 
@@ -38,13 +41,17 @@ export class UsersService {
   }
 
   /**
-   * The user whose password this is, or null; the same bcrypt work either way. `refuse`
-   * still does that work but answers null: a locked account looks like a wrong password.
+   * The user whose password this is, or why not. An unknown user costs the same bcrypt work as
+   * a wrong password; a locked username (or device) costs none (see PasswordCheck).
    */
-  async authenticate(username: string, password: string, refuse = false): Promise<User | null> {
+  async authenticate(
+    username: string,
+    password: string,
+    attempt: { deviceToken: string | null; client: ClientInfo },
+  ): Promise<{ user: User } | { user: null; locked: boolean }> {
     const user = await this.users.findByUsername(username);
-    const matches = await this.passwords.verify(password, user?.passwordHash);
-    return matches && !refuse ? user : null;
+    const { outcome } = await this.passwordCheck.run({ username, password, hash: user?.passwordHash, ...attempt });
+    return outcome === 'match' && user ? { user } : { user: null, locked: outcome === 'locked' };
   }
 
   findById(id: string): Promise<User | null> {
@@ -63,7 +70,8 @@ export class UsersService {
   }
 
   /** Name or password of one's own account; a new password ends every other session. */
-  async update(caller: Principal, id: string, changes: UpdateUserDto, client: ClientInfo): Promise<User> {
+  async update(caller: Principal, id: string, changes: UpdateUserDto, attempt: { deviceToken: string | null; client: ClientInfo }): Promise<User> {
+    const { client } = attempt;
     const user = await this.own(caller, id);
     if (changes.name === undefined && changes.password === undefined) {
       throw new BadRequestException('Nothing to change: send name and/or password');
@@ -73,9 +81,7 @@ export class UsersService {
       if (changes.currentPassword === undefined) {
         throw new BadRequestException('currentPassword is required to set a new password');
       }
-      if (!(await this.passwords.verify(changes.currentPassword, user.passwordHash))) {
-        throw new ForbiddenException('currentPassword is not correct');
-      }
+      await this.proveCurrentPassword(user, changes.currentPassword, attempt);
       passwordHash = await this.passwords.hash(changes.password);
     }
     const updated = await this.users.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
@@ -92,6 +98,22 @@ export class UsersService {
     await this.sessions.revokeAll(id);
     await this.users.delete(id);
     securityEvent('account_deleted', { userId: id, sessionId: caller.sessionId, client });
+  }
+
+  /** The same counted check as a login: it shares the account's failure count and lockout. */
+  private async proveCurrentPassword(user: User, password: string, attempt: { deviceToken: string | null; client: ClientInfo }): Promise<void> {
+    const result = await this.passwordCheck.run({ username: user.username, password, hash: user.passwordHash, ...attempt });
+    if (result.outcome === 'locked') {
+      throw new RetryLaterException(
+        HttpStatus.TOO_MANY_REQUESTS,
+        'Too many wrong passwords for this account; wait and try again (see Retry-After)',
+        result.retryAfterSeconds,
+      );
+    }
+    if (result.outcome === 'mismatch') {
+      securityEvent('password_check_failed', { userId: user.id, username: user.username, client: attempt.client });
+      throw new ForbiddenException('currentPassword is not correct');
+    }
   }
 
   private async own(caller: Principal, id: string): Promise<User> {

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { Store } from '../store';
+import { MongoCounterStore, createCounterIndexes } from './mongo-counters';
 import { MongoLink } from './mongo-link';
 import { MongoSessionsRepository } from './mongo-sessions.repository';
 import { MongoUsersRepository } from './mongo-users.repository';
@@ -22,11 +23,13 @@ export async function openMongoStore(uri: string, logger: Logger): Promise<Store
   // createIndexes is idempotent and never drops an index someone added by hand (syncIndexes would).
   await link.start(async () => {
     for (const model of [users, sessions, records]) await model.createIndexes();
+    await createCounterIndexes(link);
   });
 
   return {
     users: new MongoUsersRepository(users, link),
     sessions: new MongoSessionsRepository(sessions, records, link),
+    counters: new MongoCounterStore(link),
     health: { ping: () => link.ping() },
     close: () => link.close(),
   };

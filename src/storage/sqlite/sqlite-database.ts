@@ -39,6 +39,14 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
    CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);`,
+  // Rate limits and failure counts, shared by every process on the file. The shape is
+  // rate-limiter-flexible's (key = family:subject, expire in epoch ms).
+  `CREATE TABLE counters (
+     key    TEXT PRIMARY KEY,
+     points INTEGER NOT NULL DEFAULT 0,
+     expire INTEGER
+   );
+   CREATE INDEX counters_expire ON counters (expire);`,
 ];
 
 export function openSqliteDatabase(file: string): SqliteDatabase {

@@ -1,5 +1,6 @@
 import { Store } from '../store';
 import { StoreHealth } from '../store-health';
+import { SqliteCounterStore } from './sqlite-counters';
 import { openSqliteDatabase, sqlite } from './sqlite-database';
 import { SqliteSessionsRepository } from './sqlite-sessions.repository';
 import { SqliteUsersRepository } from './sqlite-users.repository';
@@ -9,10 +10,15 @@ export function openSqliteStore(file: string): Store {
   const db = openSqliteDatabase(file);
   const ping = db.prepare('SELECT 1');
   const health: StoreHealth = { ping: async () => void sqlite(() => ping.get()) };
+  const counters = new SqliteCounterStore(db);
   return {
     users: new SqliteUsersRepository(db),
     sessions: new SqliteSessionsRepository(db),
+    counters,
     health,
-    close: async () => void db.close(),
+    close: async () => {
+      counters.close();
+      db.close();
+    },
   };
 }

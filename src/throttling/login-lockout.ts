@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { ClientInfo } from '../common/client';
+import { securityEvent } from '../common/security-events';
+import { AppConfig } from '../config/app-config';
+import { Counter, CounterStore } from './counter-store';
+
+/** Whose password checks are counted: the username's, or a device's that proved it earlier. */
+export interface LockoutSubject {
+  /** Normalised. */
+  username: string;
+  /** From a valid device cookie for this username (OWASP device cookies), else null. */
+  deviceId: string | null;
+}
+
+export type Slot = { granted: true; key: string } | { granted: false; retryAfterSeconds: number };
+
+/**
+ * Per-account brute-force defence, beside the per-client rate limit: at most LOGIN_MAX_FAILURES
+ * password checks per subject within LOGIN_FAILURE_WINDOW; the attempt past them locks the
+ * subject for LOGIN_LOCKOUT. A check takes its slot in the store *before* bcrypt runs and gives
+ * it back when the password was right, so parallel guesses can never run more checks than the
+ * cap, on any number of instances. Keyed by the normalised username whether or not such a user
+ * exists. A browser holding a device cookie for the username is counted on that device alone:
+ * an attacker who locks the username does not lock out its owner.
+ */
+@Injectable()
+export class LoginLockout {
+  private readonly checks: Counter;
+  private readonly maxFailures: number;
+
+  constructor(counters: CounterStore, config: AppConfig) {
+    const { maxFailures, windowMs, lockoutMs } = config.bruteForce;
+    this.maxFailures = maxFailures;
+    this.checks = counters.counter({ name: 'login', points: maxFailures, windowSeconds: windowMs / 1000, blockSeconds: lockoutMs / 1000 });
+  }
+
+  async take(subject: LockoutSubject, client: ClientInfo): Promise<Slot> {
+    const key = keyOf(subject);
+    const { allowed, count, msBeforeReset } = await this.checks.take(key);
+    if (allowed) return { granted: true, key };
+    if (count === this.maxFailures + 1) {
+      securityEvent('account_locked', { username: subject.username, device: subject.deviceId !== null, client }, 'warn');
+    }
+    return { granted: false, retryAfterSeconds: Math.max(1, Math.ceil(msBeforeReset / 1000)) };
+  }
+
+  /** The password was right: this check does not count as a failure. */
+  giveBack(slot: { key: string }): Promise<void> {
+    return this.checks.giveBack(slot.key);
+  }
+}
+
+function keyOf({ username, deviceId }: LockoutSubject): string {
+  return deviceId ? `device:${username}:${deviceId}` : `user:${username}`;
+}

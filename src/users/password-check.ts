@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { DeviceCookie } from '../auth/cookies/device-cookie';
+import { ClientInfo } from '../common/client';
+import { LoginLockout } from '../throttling/login-lockout';
+import { Passwords } from './passwords';
+
+export interface PasswordAttempt {
+  /** Normalised. */
+  username: string;
+  password: string;
+  /** The account's hash; undefined for an unknown username (a decoy is checked instead). */
+  hash: string | undefined;
+  /** The raw device cookie the browser sent, if any. */
+  deviceToken: string | null;
+  client: ClientInfo;
+}
+
+export type PasswordCheckResult = { outcome: 'match' } | { outcome: 'mismatch' } | { outcome: 'locked'; retryAfterSeconds: number };
+
+/**
+ * Every check of a user's password (login, a currentPassword) goes through here, so each one is
+ * counted the same way: the subject's slot is taken before bcrypt runs, a locked subject costs
+ * no bcrypt work at all, and a right password gives its slot back.
+ */
+@Injectable()
+export class PasswordCheck {
+  constructor(
+    private readonly passwords: Passwords,
+    private readonly lockout: LoginLockout,
+    private readonly devices: DeviceCookie,
+  ) {}
+
+  async run({ username, password, hash, deviceToken, client }: PasswordAttempt): Promise<PasswordCheckResult> {
+    const deviceId = this.devices.deviceId(deviceToken, username);
+    const slot = await this.lockout.take({ username, deviceId }, client);
+    if (!slot.granted) return { outcome: 'locked', retryAfterSeconds: slot.retryAfterSeconds };
+    if (!(await this.passwords.verify(password, hash))) return { outcome: 'mismatch' };
+    await this.lockout.giveBack(slot);
+    return { outcome: 'match' };
+  }
+}
