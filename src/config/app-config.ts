@@ -95,6 +95,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
   if (layout === 'split' && sameSite === 'none') {
     throw new Error('Invalid configuration:\n  - COOKIE_LAYOUT=split keeps the refresh cookie SameSite=Strict, so cross-site clients (COOKIE_SAMESITE=none) could never refresh: use COOKIE_LAYOUT=single');
   }
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY); // before any secret is written for a start that cannot happen
   const dataDir = resolve(env.DATA_DIR);
   const keyList = env.JWT_ACCESS_KEYS ? parseAccessKeys(env.JWT_ACCESS_KEYS) : undefined;
   const secrets = resolveSecrets(
@@ -110,7 +111,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       port: env.PORT,
       host: env.HOST,
       bodyLimit: env.BODY_LIMIT,
-      trustProxy: parseTrustProxy(env.TRUST_PROXY),
+      trustProxy,
       openApiDocs: env.OPENAPI_DOCS === undefined ? !production : env.OPENAPI_DOCS === 'true',
       allowedOrigins: env.ALLOWED_ORIGINS.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     },

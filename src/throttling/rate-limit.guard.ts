@@ -3,6 +3,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { clientOf } from '../common/client';
 import { securityEvent } from '../common/security-events';
+import { StoreUnavailableError } from '../storage/storage.errors';
 import { rateLimitKindOf } from './rate-limited.decorator';
 
 /**
@@ -12,6 +13,19 @@ import { rateLimitKindOf } from './rate-limited.decorator';
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /**
+   * When the counters cannot be reached: credential routes fail closed (503: no unmetered
+   * password guessing), refresh goes on uncounted and meets the store itself, as before.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await super.canActivate(context);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError && rateLimitKindOf(context) === 'refresh') return true;
+      throw error;
+    }
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return rateLimitKindOf(context) === undefined;
   }

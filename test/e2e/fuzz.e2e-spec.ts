@@ -690,7 +690,8 @@ describeOnEachStore('fuzz', (store) => {
 
   beforeAll(async () => {
     // long FUZZ_RUNS must not outlive the fixture's access tokens
-    app = await startTestApp(store, { ACCESS_TTL: '6h' });
+    // Wrong currentPasswords are part of the fuzz: the account lockout (brute-force.e2e-spec) must not end the run.
+    app = await startTestApp(store, { ACCESS_TTL: '6h', LOGIN_MAX_FAILURES: '100000' });
     const a = await signup(app, uniqueName('fuzzA'));
     const a2 = await login(app, a.username, PASSWORD, 'fuzz-refresh-fixture');
     const c = await signup(app, uniqueName('fuzzC'));

@@ -41,10 +41,11 @@ describeOnEachStore('COOKIE_LAYOUT=split', (store) => {
     return { res, pair: pairOf(res) };
   }
 
-  it('sets exactly two cookies: __Host-access (Path=/) and __Secure-refresh (Path=/auth/refresh, Strict), both HttpOnly and Secure', async () => {
+  it('sets exactly two session cookies: __Host-access (Path=/) and __Secure-refresh (Path=/auth/refresh, Strict), both HttpOnly and Secure, beside the device cookie', async () => {
     const { res, pair } = await signup();
     const lines = res.headers['set-cookie'] as unknown as string[];
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
+    expect(lineOf(res, '__Host-device')).toMatch(/^__Host-device=[\w-]{22}\.[\w-]{43}; Max-Age=31536000; Path=\/; Expires=[^;]+ GMT; HttpOnly; Secure; SameSite=Strict$/);
     expect(lineOf(res, ACCESS)).toMatch(/^__Host-access=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=(3599|3600); Path=\/; Expires=[^;]+ GMT; HttpOnly; Secure; SameSite=Lax$/);
     expect(lineOf(res, REFRESH)).toMatch(/^__Secure-refresh=[0-9A-Za-z]{43}; Max-Age=(3599|3600); Path=\/auth\/refresh; Expires=[^;]+ GMT; HttpOnly; Secure; SameSite=Strict$/);
     expect(lineOf(res, 'auth-cookie')).toBeUndefined();
