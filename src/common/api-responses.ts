@@ -42,10 +42,10 @@ export const ApiValidatedBody = () =>
     ApiPayloadTooLargeResponse({ type: ErrorDto, description: 'The body is larger than BODY_LIMIT (100kb by default).' }),
   );
 
-/** Per-client-IP limit (@RateLimited). */
-export const ApiRateLimited = () =>
+/** Per-client-address limit (@RateLimited), and whatever else a route counts. */
+export const ApiRateLimited = (description = 'Too many attempts from this client in the window.') =>
   ApiTooManyRequestsResponse({
     type: ErrorDto,
-    description: 'Too many attempts from this client in the window.',
+    description,
     headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } },
   });

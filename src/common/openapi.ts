@@ -45,7 +45,7 @@ function apiDescription(config: AppConfig): string {
     ...(doubleSubmit
       ? ['This deployment also wants a CSRF token on every unsafe method: `GET /auth/csrf`, then send its `csrfToken` in the `X-CSRF-Token` header (403 otherwise).']
       : []),
-    'Signup, login and refresh are rate-limited per client: 429 with `Retry-After`.',
+    'Signup, login, refresh and `PATCH /users/{id}` are rate-limited per client address: 429 with `Retry-After`.',
   ].join('\n');
 }
 

@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiParam,
 } from '@nestjs/swagger';
-import { ApiSignedIn, ApiStateChanging, ApiValidatedBody } from '../common/api-responses';
+import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from '../common/api-responses';
 import { ErrorDto } from '../common/dto/error.dto';
 import { PublicUserDto, UserPageDto } from './dto/public-user.dto';
 
@@ -48,6 +48,7 @@ export const UsersDocs = {
       ApiBadRequestResponse({ type: ErrorDto, description: 'Nothing to change, or `currentPassword is required to set a new password`' }),
       NotYours(),
       ApiForbiddenResponse({ type: ErrorDto, description: '`currentPassword is not correct`' }),
+      ApiRateLimited('Too many requests from this client (the credential limit), or too many wrong passwords for this account: wait `Retry-After` seconds.'),
       ApiStateChanging(),
       NoSuchUser(),
     ),
