@@ -34,7 +34,15 @@ export class PasswordCheck {
     const deviceId = this.devices.deviceId(deviceToken, username);
     const slot = await this.lockout.take({ username, deviceId }, client);
     if (!slot.granted) return { outcome: 'locked', retryAfterSeconds: slot.retryAfterSeconds };
-    if (!(await this.passwords.verify(password, hash))) return { outcome: 'mismatch' };
+    let matches: boolean;
+    try {
+      matches = await this.passwords.verify(password, hash);
+    } catch (error) {
+      // No check ran (too many in progress: 503): it must not count as a failure of the owner's.
+      await this.lockout.giveBack(slot);
+      throw error;
+    }
+    if (!matches) return { outcome: 'mismatch' };
     await this.lockout.giveBack(slot);
     return { outcome: 'match' };
   }

@@ -63,7 +63,7 @@ describeOnEachStore('bounded password work', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     // Real bcrypt cost, so that checks overlap; one at a time at most.
-    app = await startTestApp(store, { TRUST_PROXY: '1', BCRYPT_COST: '12', MAX_PENDING_PASSWORD_CHECKS: '1' });
+    app = await startTestApp(store, { TRUST_PROXY: '1', BCRYPT_COST: '12', MAX_PENDING_PASSWORD_CHECKS: '1', LOGIN_MAX_FAILURES: '8' });
   });
   afterAll(() => app.close());
 
@@ -82,5 +82,22 @@ describeOnEachStore('bounded password work', (store) => {
       expect(res.headers['retry-after']).toBe('1');
       expect(res.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Too many sign-ins in progress; try again in a moment' });
     }
+  });
+
+  it("gives back the lockout slot of a check that a 503 kept from running: busy answers do not lock the owner's account", async () => {
+    const owner = await signup(app);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        app.http().post('/auth/login').set('X-Forwarded-For', `192.0.2.${i + 101}`).send({ username: owner.username, password: `guess ${i}` }),
+      ),
+    );
+    expect(answers.filter((r) => r.status === 503).length).toBeGreaterThanOrEqual(1);
+    expect(answers.every((r) => r.status === 401 || r.status === 503)).toBe(true);
+    // Only the checks that ran count (cap 8): at most 5 of the 6, plus 2 more, plus the right one fit;
+    // had the 503s kept their slots too, the right password would be the 9th take: locked.
+    const login = (password: string, i: number) =>
+      app.http().post('/auth/login').set('X-Forwarded-For', `192.0.2.${i + 201}`).send({ username: owner.username, password });
+    for (let i = 0; i < 2; i++) expect((await login(`later guess ${i}`, i)).status).toBe(401);
+    expect((await login(PASSWORD, 2)).status).toBe(200);
   });
 });
