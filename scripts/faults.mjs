@@ -3,9 +3,10 @@
 // over real TCP on 127.0.0.1, on both stores where they apply:
 //   1 sigterm-drain     SIGTERM under load drains in-flight requests and closes the store
 //   2 sigkill-restart   SIGKILL under refresh load, restart: no half-rotated session
-//   3 store-outage      MongoDB goes away mid-load: 503s, not 500s or hangs; recovery by itself
+//   3 store-outage      MongoDB goes away mid-load: 503s (login and signup too), not 500s or hangs; recovery by itself
 //   4 soak              200 clients refreshing and calling protected routes: no 5xx, no false theft
 //   5 store-stall       (beyond the issue's four) MongoDB freezes mid-load: 503s within bounds, nobody signed out
+//   6 shared-counters   two processes on one store share the rate limits and the account lockout
 // Needs dist/ (`npx nest build`). The MongoDB variants run on ../shared/mongo-emulator (started
 // here on free ports) and are SKIPPED, saying why, where it is absent.
 //
@@ -24,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emulatorAvailability } from '../test/faults/emulator.mjs';
 import { MAIN, Scope, installSafetyNets, randomSecret } from '../test/faults/harness.mjs';
+import { sharedCounters } from '../test/faults/scenarios/shared-counters.mjs';
 import { sigkillRestart } from '../test/faults/scenarios/sigkill.mjs';
 import { sigtermDrain } from '../test/faults/scenarios/sigterm.mjs';
 import { soak, soakSeconds } from '../test/faults/scenarios/soak.mjs';
@@ -48,6 +50,7 @@ const SCENARIOS = [
     limitS: 150,
     skip: { sqlite: 'the embedded SQLite file lives inside the service process; it cannot stall on its own' },
   },
+  { n: 6, name: 'shared-counters', run: sharedCounters, limitS: 120 },
 ];
 const STORES = ['sqlite', 'mongo'];
 

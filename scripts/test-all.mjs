@@ -8,9 +8,10 @@
 //   postman     the Postman collection through newman against a freshly started service,
 //               with the default settings and with CSRF_MODE=double-submit
 //   browser     Chromium (Debian's) driving the SPA and server-rendered pages
-//   faults      SIGTERM drain, SIGKILL mid-rotation, MongoDB outage, and 200 clients refreshing
-//               for 30 s (FAULTS_SOAK_SECONDS), on SQLite and the emulator; `npm run test:faults` runs
-//               every scenario with the full one-minute soak
+//   faults      SIGTERM drain, SIGKILL mid-rotation, MongoDB outage (login/signup 503 too), 200
+//               clients refreshing for 30 s (FAULTS_SOAK_SECONDS), and two processes on one store
+//               sharing rate limits and lockout (scenarios 1 2 3 4 6), on SQLite and the emulator;
+//               `npm run test:faults` runs every scenario with the full one-minute soak
 // Ends with one line "N passed, M failed" over every stage; exits non-zero if anything failed.
 // `node scripts/test-all.mjs jest postman` runs only the named stages.
 import { spawnSync } from 'node:child_process';
@@ -38,7 +39,7 @@ const stages = {
     ensureChromium();
     return runCounted('browser', 'scripts/browser.mjs', ['npm', 'run', '--silent', 'test:browser']);
   },
-  faults: () => runCounted('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'test:faults', '--', '1', '2', '3', '4'], {
+  faults: () => runCounted('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'test:faults', '--', '1', '2', '3', '4', '6'], {
     FAULTS_SOAK_SECONDS: process.env.FAULTS_SOAK_SECONDS ?? '30',
   }),
 };

@@ -1,13 +1,15 @@
 // Scenario 3 (MongoDB only): the store goes away mid-load, then comes back.
 //
 // 20 clients hammer GET /auth/me and POST /auth/refresh while a prober asks GET /health and
-// GET /health/live every 250 ms. After a baseline the emulator is SIGKILLed (the service's
-// sockets to it are reset, as when mongod crashes); OUTAGE_MS later it is started again on the
-// same port. Checks:
-// - baseline: every answer 200;
+// GET /health/live every 250 ms, and two more loops try the credential routes every 250 ms:
+// POST /auth/login (a known user) and POST /auth/signup (a new user each time). After a
+// baseline the emulator is SIGKILLed (the service's sockets to it are reset, as when mongod
+// crashes); OUTAGE_MS later it is started again on the same port. Checks:
+// - baseline: every answer 200 (201 for signup);
 // - outage (requests sent after the kill, before the restart): every answer that needs the store
 //   is 503 with the `{ statusCode: 503, error, message }` body -- never 500, never 401 (a 401 on
-//   refresh clears the cookie: an outage must not sign anyone out) -- and none takes longer than
+//   refresh clears the cookie: an outage must not sign anyone out; on login it would call a right
+//   password wrong) -- login and signup among them, and none takes longer than
 //   HANG_LIMIT_MS; GET /health is 503 and GET /health/live 200 throughout;
 // - recovery: the service answers again by itself (no restart) within RECOVERY_LIMIT_MS of the
 //   emulator accepting connections: GET /health 200 and a new signup 201, then login, /auth/me
@@ -24,6 +26,8 @@ const BASELINE_MS = 2000;
 const OUTAGE_MS = 8000;
 const HANG_LIMIT_MS = 6000;
 const RECOVERY_LIMIT_MS = 15_000;
+const OK = { signup: 201 }; // every other route answers 200 when all is well
+const okOf = (label) => OK[label.split(' ')[0]] ?? 200;
 
 export async function storeOutage(ctx) {
   const checks = new Checks();
@@ -31,6 +35,7 @@ export async function storeOutage(ctx) {
   const { target, emulator } = await serviceOn(ctx);
   const agent = keepAliveAgent();
   const clients = await signUpClients({ target, agent, count: CLIENTS, prefix: ctx.prefix });
+  const [loginUser] = await signUpClients({ target, agent, count: 1, prefix: `${ctx.prefix}-login` });
 
   let killStart = Infinity; // SIGKILL sent
   let killDone = Infinity; // the emulator process is gone
@@ -45,16 +50,18 @@ export async function storeOutage(ctx) {
   const PHASES = ['baseline', 'at the kill', 'outage', 'after restart'];
   const byPhase = Object.fromEntries(PHASES.map((p) => [p, new Tally()]));
   const latency = Object.fromEntries(PHASES.map((p) => [p, new Latencies()]));
+  const slowest = {}; // phase -> { route, latency }, the slowest request of each phase
   const bad = new Map(); // "phase: label" -> { n, samples }
   const allowed = {
-    baseline: () => [200],
-    'at the kill': (route) => (route === 'live' ? [200] : [200, 503]), // answered before or after the store went
+    baseline: (route) => [OK[route] ?? 200],
+    'at the kill': (route) => (route === 'live' ? [200] : [OK[route] ?? 200, 503]), // answered before or after the store went
     outage: (route) => (route === 'live' ? [200] : [503]),
-    'after restart': (route) => (route === 'live' ? [200] : [200, 201, 401, 503]), // old sessions are gone: 401
+    'after restart': (route) => (route === 'live' ? [200] : [200, 201, 401, 503]), // old sessions and users are gone: 401
   };
   const record = (r, route) => {
     const phase = phaseOf(r);
     latency[phase].add(r.latency);
+    if (route !== 'live' && r.latency > (slowest[phase]?.latency ?? -1)) slowest[phase] = { route, latency: r.latency };
     const label = r.outcome === 'response' ? `${route} ${r.status}${r.problem ? ' (invalid)' : ''}` : `${route} ${r.outcome}`;
     byPhase[phase].add(label);
     const slow = route !== 'live' && phase !== 'baseline' && r.latency > HANG_LIMIT_MS;
@@ -75,7 +82,15 @@ export async function storeOutage(ctx) {
       if (r.outcome !== 'response') await sleep(100);
     }
   };
-  const loops = Promise.all([...clients.map(hammer), probeHealth({ target, agent, record, stopped: () => stop })]);
+  // The credential routes, each on its own loop; they meet the store's counters (rate limit, lockout) first.
+  const credentials = (route) => async () => {
+    for (let n = 0; !stop; n++) {
+      const client = route === 'login' ? loginUser : new Client(target, agent, `${ctx.prefix}-s${n}`);
+      record(await client[route]({ keep: false, timeoutMs: 30_000 }), route);
+      await sleep(250);
+    }
+  };
+  const loops = Promise.all([...clients.map(hammer), credentials('login')(), credentials('signup')(), probeHealth({ target, agent, record, stopped: () => stop })]);
 
   await sleep(BASELINE_MS);
   killStart = now();
@@ -117,18 +132,20 @@ export async function storeOutage(ctx) {
   details.push(
     `baseline (${BASELINE_MS / 1000} s): ${byPhase.baseline}`,
     `in flight at the kill (SIGKILL to gone: ${ms(killDone - killStart)}): ${byPhase['at the kill']}; latency ${latency['at the kill'].summary()}`,
-    `outage (${OUTAGE_MS / 1000} s, emulator SIGKILLed): ${outage}; latency ${latency.outage.summary()}`,
+    `outage (${OUTAGE_MS / 1000} s, emulator SIGKILLed): ${outage}; latency ${latency.outage.summary()}` +
+      (slowest.outage ? ` (slowest: ${slowest.outage.route}, ${ms(slowest.outage.latency)})` : ''),
     `after the emulator restart: ${byPhase['after restart']}; latency ${latency['after restart'].summary()}`,
     `recovery: ${recoveredAt === undefined ? `none within ${(RECOVERY_LIMIT_MS + 5000) / 1000} s; last try: ${lastTry}` : `${ms(recoveryMs)} after the emulator accepted connections again`}`,
     ...[...bad].flatMap(([key, { n, samples }]) => samples.lines.map((l) => `  unexpected (${n}x), ${key}: ${l}`)),
   );
 
   const countOf = (tally, predicate) => [...tally.counts].filter(([label]) => predicate(label)).reduce((n, [, v]) => n + v, 0);
-  const baselineBad = countOf(byPhase.baseline, (l) => !/ 200$/.test(l));
-  checks.expect(baselineBad === 0, `${baselineBad} baseline answers were not 200`);
+  const baselineBad = countOf(byPhase.baseline, (l) => !l.endsWith(` ${okOf(l)}`));
+  checks.expect(baselineBad === 0, `${baselineBad} baseline answers were not 200 (201 for signup)`);
   const atKill = byPhase['at the kill'];
-  const atKillBad = countOf(atKill, (l) => (l.startsWith('live') ? l !== 'live 200' : !/ (200|503)$/.test(l)));
-  checks.expect(atKillBad === 0, `${atKillBad} requests in flight at the kill got neither 200 nor 503 (${[...atKill.counts].filter(([l]) => !/ (200|503)$/.test(l)).map(([l, v]) => `${l} x${v}`).join(', ')})`);
+  const atKillWrong = (l) => (l.startsWith('live') ? l !== 'live 200' : !l.endsWith(` ${okOf(l)}`) && !l.endsWith(' 503'));
+  const atKillBad = countOf(atKill, atKillWrong);
+  checks.expect(atKillBad === 0, `${atKillBad} requests in flight at the kill got neither 200 (201 for signup) nor 503 (${[...atKill.counts].filter(([l]) => atKillWrong(l)).map(([l, v]) => `${l} x${v}`).join(', ')})`);
   const storeRoutes = (l) => !l.startsWith('live');
   const outage503 = countOf(outage, (l) => storeRoutes(l) && / 503$/.test(l));
   const outageOther = countOf(outage, (l) => storeRoutes(l) && !/ 503$/.test(l));
@@ -137,6 +154,7 @@ export async function storeOutage(ctx) {
   const liveBad = countOf(outage, (l) => l.startsWith('live') && l !== 'live 200');
   checks.expect(liveBad === 0, `GET /health/live failed ${liveBad} times during the outage`);
   checks.expect(outage.get('health 503') > 0, 'GET /health never answered 503 during the outage');
+  checks.expect(outage.get('login 503') > 0 && outage.get('signup 503') > 0, `POST /auth/login and /auth/signup did not both answer 503 during the outage (login 503 x${outage.get('login 503')}, signup 503 x${outage.get('signup 503')})`);
   checks.expect(outageMax <= HANG_LIMIT_MS, `the slowest request during the outage took ${ms(outageMax)} (limit ${ms(HANG_LIMIT_MS)})`);
   const afterBad = countOf(byPhase['after restart'], (l) => /5\d\d$/.test(l) && !/ 503$/.test(l) || /(reset|refused|truncated|timeout|invalid)/.test(l));
   checks.expect(afterBad === 0, `${afterBad} answers after the emulator restart were 5xx other than 503, invalid, or failed transport`);
@@ -145,6 +163,7 @@ export async function storeOutage(ctx) {
   return {
     checks,
     summary: `outage: ${outage503} x 503, ${outageOther} other; max latency ${ms(outageMax)}; /health 503 x${outage.get('health 503')}, /health/live 200 x${outage.get('live 200')}; ` +
+      `login 503 x${outage.get('login 503')}, signup 503 x${outage.get('signup 503')}; ` +
       `recovered ${Number.isNaN(recoveryMs) ? 'never' : `in ${ms(recoveryMs)}`}`,
     details,
   };
