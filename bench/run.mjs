@@ -4,7 +4,7 @@
 //
 //   node bench/run.mjs               full run (-c 50 -d 10, 3 runs each, growth at 1k/10k/100k sessions)
 //   BENCH_QUICK=1 node bench/run.mjs smoke run (-d 3, growth at 1k/10k only)
-//   MONGODB_URI=mongodb://... node bench/run.mjs   also the refresh path on that MongoDB
+//   MONGODB_URI=mongodb://... node bench/run.mjs   also the refresh path and the counters on that MongoDB
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,6 +12,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PASSWORD, api, checkOk, loginAll, serviceEnv as serviceEnvOf, usersFor } from './lib/api.mjs';
+import { counterReport, measureCounters } from './lib/counters.mjs';
+import { floodReport, measureFlood } from './lib/flood.mjs';
 import { startLoader } from './lib/load-client.mjs';
 import { buildTutorial, codeInfo, extraServiceEnv, snapshotDist, sweepStale } from './lib/prepare.mjs';
 import { cpuBusySeconds, cpuSeconds, detectPinning, killAll, pinSelf, rssMb, spawnNode } from './lib/procs.mjs';
@@ -38,7 +40,9 @@ const SETTINGS = {
   rssSessions: 10000,
   rssSessionUses: QUICK ? 1 : 2,
   warmupS: QUICK ? 1 : 2,
-  timeLimitS: QUICK ? 300 : 1500,
+  // Legitimate logins without and during a flood of wrong guesses (bench/lib/flood.mjs).
+  flood: { durationS: int('BENCH_FLOOD_DURATION', QUICK ? 5 : 20), connections: int('BENCH_FLOOD_CONNECTIONS', 64), realShare: 0.1 },
+  timeLimitS: QUICK ? 420 : 1800,
 };
 const TARGETS = { access_ratio: 0.85, refresh_per_s: 1500, login_overhead_ratio: 0.1, growth_ratio: 0.9 };
 const SECRETS = {
@@ -91,8 +95,12 @@ async function main() {
     levels[sessions] = await runLevel(ctx, sessions, { main: i === 0, rssSessions: sessions === SETTINGS.rssSessions });
   }
   const mongo = process.env.MONGODB_URI ? await runMongo(ctx, process.env.MONGODB_URI) : null;
+  const counters = await measureCounters({
+    distDir, cpu: pinning.serverCpu, settings: SETTINGS, log, cleanup, mongo: mongo && { uri: process.env.MONGODB_URI, label: mongo.label },
+  });
+  const flood = await measureFlood({ ...ctx, serviceEnv, extraEnv: EXTRA_ENV, settings: SETTINGS, log, cleanup });
 
-  const report = buildReport({ levels, mongo, machine, pinning, started, code });
+  const report = buildReport({ levels, mongo, counters, flood, machine, pinning, started, code });
   printTable(report);
   const out = join(ROOT, 'bench/results/latest.json');
   // Also kept under its own name, so that a later (or quick) run does not erase this one.
@@ -480,7 +488,7 @@ async function mongoLabel(uri) {
 }
 
 // ---------------------------------------------------------------------------------------------
-function buildReport({ levels, mongo, machine, pinning, started, code }) {
+function buildReport({ levels, mongo, counters, flood, machine, pinning, started, code }) {
   const levelKeys = Object.keys(levels).map(Number).sort((a, b) => a - b);
   const first = levels[levelKeys[0]];
   const top = levels[levelKeys.at(-1)];
@@ -554,6 +562,9 @@ function buildReport({ levels, mongo, machine, pinning, started, code }) {
     growth[`refresh_growth_ratio_${k}`] = throughput(`refresh_growth_ratio_${k}`, `refresh rotations/s at ${k} stored sessions`, l.runs.refresh,
       `refresh at ${kOf(levelKeys[0])} sessions`, first.runs.refresh, `>= ${TARGETS.growth_ratio} (noise band)`, grow);
   }
+  const counterPart = counterReport(counters, { refresh: first.runs.refresh, login: first.login.login, mongoRefresh: mongo?.runs.refresh });
+  const floodPart = floodReport(flood);
+  figures.push(...counterPart.figures, ...floodPart.figures);
   const g100 = growth.growth_ratio_100k ?? null;
   const rg100 = growth.refresh_growth_ratio_100k ?? null;
 
@@ -574,6 +585,9 @@ function buildReport({ levels, mongo, machine, pinning, started, code }) {
     ...Object.fromEntries(Object.entries(growth).map(([k, f]) => [k, f.ratio])),
     rss_mb: first.rss.afterAccessMb,
     rss_mb_10k_sessions: rssSessions && !rssSessions.skipped ? rssSessions.afterMb : null,
+    ...counterPart.keys,
+    ...floodPart.keys,
+    counters: counterPart.detail,
     per_server_cpu_second: {
       note: 'the same figures computed from answers per server CPU second instead of per wall second: robust when other processes take the server CPU (see otherOnServerCpu in raw runs)',
       access_ratio: access.per_cpu_s.ratio,
@@ -611,6 +625,8 @@ function buildReport({ levels, mongo, machine, pinning, started, code }) {
       growth_ratio_100k: 'median access req/s with 100k stored sessions / the same with 1k (fresh store and server per level, 50 API-made sessions measured)',
       refresh_growth_ratio_100k: 'the same for refresh_per_s',
       cpuShare: 'per run: server CPU seconds / wall seconds; ~1.0 = the server had its CPU to itself, lower = something else ran on it or the server was not saturated',
+      ...counterPart.definitions,
+      ...floodPart.definitions,
     },
     figures,
     raw: {
@@ -629,6 +645,7 @@ function buildReport({ levels, mongo, machine, pinning, started, code }) {
         ]),
       ),
       mongo: mongo ? { label: mongo.label, serverPinned: false, medians: mongo.medians, runs: mongo.runs } : null,
+      loginUnderFlood: floodPart.detail,
     },
     settings: SETTINGS,
     targets: TARGETS,
@@ -665,6 +682,9 @@ function printTable(report) {
   for (const [k, v] of Object.entries(report.growth_normalised_by_floor)) {
     if (k !== 'note') log(`${k} normalised by each level's own /health/live: ${v.wall} (per server-CPU-s ${v.per_cpu_s})`);
   }
+  const { no_flood: calm, flood, flood_requests: fr } = report.login_under_flood;
+  const answers = (p) => `${p[200]} of ${p.attempts} answered 200 (401 ${p[401]}, 429 ${p[429]}, 503 ${p[503]}, other ${p.other}), server cpu ${p.server_cpu_share}, others on it ${p.other_on_server_cpu}`;
+  log(`login under flood: without ${answers(calm)}; during ${answers(flood)}; the flood's ${fr.total} requests (${fr.per_s}/s): 401 ${fr[401]}, 429 ${fr[429]}, 503 ${fr[503]}, other ${fr.other}; server events ${JSON.stringify(report.login_under_flood.server_events)}`);
   log(`\npinning: ${report.pinning.description}`);
   log(`machine: ${report.machine.nproc} CPUs, ${report.machine.cpuModel}, node ${report.machine.node}; load average start ${report.machine.loadavgStart.join(' ')}, end ${report.machine.loadavgEnd.join(' ')}`);
   log(`settings: -c ${SETTINGS.connections} -d ${SETTINGS.durationS}, ${SETTINGS.runs} runs each (median), refresh clients ${SETTINGS.refreshClients}, login in flight ${SETTINGS.loginConcurrency}, BCRYPT_COST ${SETTINGS.bcryptCost}, UV_THREADPOOL_SIZE ${SETTINGS.uvThreadpoolSize}`);

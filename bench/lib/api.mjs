@@ -46,12 +46,11 @@ export function usersFor(kind, count) {
 
 /**
  * The environment of a service under test (SQLite unless `extra` sets MONGODB_URI). Rate limits
- * are lifted (limits of 10^8) and the window shortened to 1 s: @nestjs/throttler's in-memory
- * store keeps every hit of a key's window in an array that each request filters and spreads into
- * Math.min(), so with a lifted limit and the default 60 s window one key would collect ~rate x 60
- * entries and each request would pay O(entries) (and Math.min throws RangeError past ~150k), a
- * cost real traffic, capped at RATE_LIMIT_* per IP, never pays. The refresh driver also gives
- * each virtual client its own source IP.
+ * are lifted (limits of 10^8) and the window shortened to 1 s. That window dates from
+ * @nestjs/throttler's in-memory store, whose per-key hit arrays cost O(entries) per request under
+ * a lifted limit; the counters now live in the store (one row per key), and the setting stays so
+ * that figures compare with earlier runs. The refresh driver gives each virtual client its own
+ * source IP. The flood server (flood.mjs) removes these three for the service's defaults.
  */
 export function serviceEnv(dataDir, secrets, { bcryptCost, uvThreadpoolSize }, extra = {}) {
   return {

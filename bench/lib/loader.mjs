@@ -1,19 +1,22 @@
 // The load generator: a child process (pinned by the parent with taskset to the load CPU) that
-// takes jobs over IPC and answers with results. Two kinds of load:
+// takes jobs over IPC and answers with results. Three kinds of load:
 //  - `cannon`: autocannon's programmatic API, fixed requests (optionally a different cookie per
 //    connection or per request);
 //  - `closed`: a closed loop of N virtual clients on node:http keep-alive sockets, each sending
 //    its next request when the previous answer arrived; with `chain`, each client replaces its
-//    cookie by the Set-Cookie of the answer (refresh-token rotation).
+//    cookie by the Set-Cookie of the answer (refresh-token rotation);
+//  - `flood`: wrong-password logins, each from its own X-Forwarded-For address (flood-load.mjs).
 import autocannon from 'autocannon';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { flood } from './flood-load.mjs';
 
 process.on('disconnect', () => process.exit(0)); // the parent went away: so do we
 
 process.on('message', async (job) => {
   try {
-    const result = job.kind === 'cannon' ? await cannon(job) : job.kind === 'closed' ? await closed(job) : null;
+    const kinds = { cannon, closed, flood };
+    const result = kinds[job.kind] ? await kinds[job.kind](job) : null;
     if (!result) throw new Error(`unknown job kind ${job.kind}`);
     process.send({ id: job.id, result });
   } catch (error) {
