@@ -3,6 +3,7 @@ import {
   ApiConflictResponse,
   ApiCookieAuth,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -74,6 +75,22 @@ export const AuthDocs = {
       }),
       ApiStateChanging(),
       ApiRateLimited(),
+    ),
+
+  reauth: () =>
+    applyDecorators(
+      ApiOperation({
+        summary: 'Prove your password again for this session (recent sign-in)',
+        description:
+          'Changing the password and deleting the account need the password proved within REAUTH_MAX_AGE (10 min by default) in this session, ' +
+          'or the current password in that request. This proves it for the current session: a new access token with `auth_time` now; ' +
+          'the session and its refresh token stay. Counted like a login for the account lockout and the credential rate limit.',
+      }),
+      ApiSignedIn(),
+      ApiOkResponse({ type: UserResponseDto, description: 'Proved: the cookie carries a fresh access token', headers: SETS_COOKIE }),
+      ApiValidatedBody(),
+      ApiForbiddenResponse({ type: ErrorDto, description: '`password is not correct` (counted toward the lockout); also a refused cross-site request' }),
+      ApiRateLimited('Too many requests from this client (the credential limit), or too many wrong passwords for this account: wait `Retry-After` seconds.'),
     ),
 
   logout: () =>

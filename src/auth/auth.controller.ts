@@ -13,6 +13,7 @@ import { Public } from './decorators/public.decorator';
 import { RateLimited } from '../throttling/rate-limited.decorator';
 import { DeviceCookie } from './cookies/device-cookie';
 import { LoginDto, SignupDto } from './dto/credentials.dto';
+import { ReauthDto } from './dto/reauth.dto';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard';
 import { Principal, RefreshPrincipal } from './principal';
 import { CsrfTokens } from './tokens/csrf-tokens';
@@ -45,6 +46,15 @@ export class AuthController {
   @Post('refresh') @HttpCode(200)
   async refresh(@CurrentUser() caller: RefreshPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.signedIn(res, await this.auth.refresh(caller, clientOf(req)));
+  }
+
+  /** Sudo mode: proves the password again for this session, a counted password check like a login. */
+  @AuthDocs.reauth()
+  @RateLimited('credentials') @Post('reauth') @HttpCode(200)
+  async reauth(@CurrentUser() caller: Principal, @Body() body: ReauthDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const { user, token, expiresAt } = await this.auth.reauth(caller, body.password, { deviceToken: this.device.read(req), client: clientOf(req) });
+    this.cookie.replaceAccessToken(req, res, token, expiresAt);
+    return { user: toPublicUser(user) };
   }
 
   @AuthDocs.logout()

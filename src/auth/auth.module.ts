@@ -7,6 +7,7 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { Authenticator } from './authenticator';
 import { AuthCookieModule } from './cookies/auth-cookie.module';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { CsrfTokenGuard } from './guards/csrf-token.guard';
@@ -42,6 +43,7 @@ import { VerifiedTokens } from './tokens/verified-tokens';
   controllers: [AuthController, SessionsController],
   providers: [
     AuthService,
+    Authenticator,
     AccessTokens,
     VerifiedTokens,
     JwtStrategy,

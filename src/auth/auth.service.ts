@@ -9,6 +9,8 @@ import { LoginDto, SignupDto } from './dto/credentials.dto';
 import { Principal, RefreshPrincipal } from './principal';
 import { USERNAME_PATTERN, normalizeUsername } from '../users/username';
 import { AccessTokens } from './tokens/access-tokens';
+import { Authenticator } from './authenticator';
+import { Attempt } from '../users/recent-auth';
 
 /** What a successful signup, login or refresh gives the controller to put in the cookie. */
 export interface SignedIn {
@@ -26,12 +28,13 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokens,
+    private readonly authenticator: Authenticator,
   ) {}
 
   async signup(input: SignupDto, client: ClientInfo): Promise<SignedIn> {
     const user = await this.users.create(input);
     securityEvent('signup', { userId: user.id, client });
-    return this.signIn(user, await this.sessions.start(user.id, client));
+    return this.signIn(user, await this.sessions.start(user.id, client), secondsOf(new Date()));
   }
 
   /**
@@ -47,46 +50,58 @@ export class AuthService {
     }
     const issued = await this.sessions.start(user.id, client);
     securityEvent('login', { userId: user.id, sessionId: issued.session.id, client });
-    return this.signIn(user, issued);
+    return this.signIn(user, issued, secondsOf(new Date()));
   }
 
+  /** Rotation (SessionsService.rotate); the new access token keeps the session's auth_time. */
   async refresh(caller: RefreshPrincipal, client: ClientInfo): Promise<SignedIn> {
     const issued = await this.sessions.rotate(caller.record, caller.refreshToken, client);
     const user = await this.users.findById(issued.session.userId);
     if (!user) throw new UnauthorizedException(SESSION_ENDED);
     securityEvent('refresh', { userId: user.id, sessionId: issued.session.id, client });
-    return this.signIn(user, issued);
+    return this.signIn(user, issued, caller.authTime);
+  }
+
+  /**
+   * Proves the password again for the caller's session (sudo mode): a new access token with
+   * auth_time now, for the same session; the refresh token does not change.
+   */
+  async reauth(caller: Principal, password: string, attempt: Attempt): Promise<{ user: User; token: string; expiresAt: Date }> {
+    const user = await this.users.provePassword(caller, password, attempt);
+    const session = await this.sessions.findLive(caller.sessionId, caller.userId);
+    if (!session) throw new UnauthorizedException(SESSION_ENDED);
+    const token = this.accessTokens.sign({ sub: user.id, sid: session.id, authTime: secondsOf(new Date()) });
+    securityEvent('reauth', { userId: user.id, sessionId: session.id, client: attempt.client });
+    return { user, token, expiresAt: session.expiresAt };
   }
 
   /**
    * For callers that hold the cookie itself rather than a passport principal (server-rendered
-   * pages): the access rules when the JWT is valid, else the refresh rules in the same request.
-   * `refreshed` is set when the cookie must be replaced. Without a refresh token (the split
-   * layout keeps it from pages) an expired JWT answers 'refresh-needed'. Null when nothing works.
+   * pages): the access rules, else the refresh rules and a rotation in the same request, all
+   * decided by the Authenticator. `refreshed` is set when the cookie must be replaced. Without a
+   * refresh token (the split layout keeps it from pages) an access token that needs refreshing
+   * answers 'refresh-needed'. Null when nothing works.
    */
   async resume(cookie: { token: string; refreshToken?: string }, client: ClientInfo): Promise<Resumed> {
-    const access = this.accessTokens.verify(cookie.token);
-    if (access && 'claims' in access) {
-      const { sub, sid } = access.claims;
-      return (await this.sessions.isLive(sid, sub)) ? { principal: { userId: sub, sessionId: sid } } : null;
-    }
-    if (!access) return null;
+    const access = await this.authenticator.access(cookie.token);
+    if ('caller' in access) return { principal: access.caller };
+    if (access.refused !== 'expired') return null;
     if (cookie.refreshToken === undefined) return 'refresh-needed';
-    const claims = this.accessTokens.verifyIgnoringExpiry(cookie.token);
-    const record = claims && (await this.sessions.identifyRefresh(cookie.refreshToken, claims));
-    if (!record) return null;
+    const refresh = await this.authenticator.refresh({ token: cookie.token, refreshToken: cookie.refreshToken });
+    if ('refused' in refresh) return null;
     try {
-      const refreshed = await this.refresh({ userId: record.userId, sessionId: record.sessionId, record, refreshToken: cookie.refreshToken }, client);
-      return { principal: { userId: record.userId, sessionId: record.sessionId }, refreshed };
+      const refreshed = await this.refresh(refresh.caller, client);
+      const { userId, sessionId, authTime } = refresh.caller;
+      return { principal: { userId, sessionId, authTime }, refreshed };
     } catch (error) {
       if (error instanceof UnauthorizedException) return null;
       throw error;
     }
   }
 
-  /** Ends the session the access token names, if it is genuinely ours (expired is fine). */
+  /** Ends the session the access token names, if it is genuinely ours (expired or under a retired key is fine). */
   async logout(accessToken: string | null, client: ClientInfo): Promise<void> {
-    const claims = accessToken && this.accessTokens.verifyIgnoringExpiry(accessToken);
+    const claims = accessToken && this.authenticator.sessionNamedBy(accessToken);
     if (!claims) return;
     await this.sessions.end(claims.sub, claims.sid);
     securityEvent('logout', { userId: claims.sub, sessionId: claims.sid, client });
@@ -97,8 +112,8 @@ export class AuthService {
     securityEvent('logout_all', { userId: caller.userId, sessionId: caller.sessionId, sessions, client });
   }
 
-  private signIn(user: User, { session, refreshToken }: IssuedSession): SignedIn {
-    const token = this.accessTokens.sign({ sub: user.id, sid: session.id });
+  private signIn(user: User, { session, refreshToken }: IssuedSession, authTime: number | null): SignedIn {
+    const token = this.accessTokens.sign({ sub: user.id, sid: session.id, authTime });
     return { user, cookie: { token, refreshToken }, expiresAt: session.expiresAt };
   }
 }
@@ -109,4 +124,9 @@ export class AuthService {
  */
 function loggableUsername(username: string): string {
   return USERNAME_PATTERN.test(username) ? username : '(not a valid username)';
+}
+
+/** A JWT's time: whole seconds since the epoch. */
+function secondsOf(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
 }

@@ -11,6 +11,7 @@ export type SecurityEvent =
   | 'rate_limited'
   | 'password_check_failed'
   | 'refresh'
+  | 'reauth'
   | 'refresh_token_reuse'
   | 'logout'
   | 'logout_all'

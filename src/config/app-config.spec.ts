@@ -21,7 +21,7 @@ describe('loadAppConfig', () => {
     expect(config.cookie).toEqual({ name: 'auth-cookie', sameSite: 'lax', secure: false, layout: 'single' });
     expect(config.csrf.mode).toBe('origin');
     expect(config.tokens.accessTtlSeconds).toBe(900);
-    expect(config.sessions).toEqual({ refreshTtlSeconds: 604800, maxAgeSeconds: 2592000, reuseGraceSeconds: 10, maxPerUser: 10, livenessCacheSeconds: 0 });
+    expect(config.sessions).toEqual({ refreshTtlSeconds: 604800, maxAgeSeconds: 2592000, reuseGraceSeconds: 10, maxPerUser: 10, reauthMaxAgeSeconds: 600, livenessCacheSeconds: 0 });
     expect(config.rateLimit).toEqual({ windowMs: 60000, credentials: 20, refresh: 60 });
   });
 
@@ -64,6 +64,21 @@ describe('loadAppConfig', () => {
     expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_KEYS: `a:${strong},a:${strong}` })).toThrow(/same kid twice/);
     expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_KEYS: 'a:short' })).toThrow(/entry 1 \(a\) needs a secret of at least 32/);
     expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_KEYS: strong })).toThrow(/entry 1 needs a kid/);
+  });
+
+  it('reads JWT_RETIRED_KEYS with the same syntax, and refuses a kid both in use and retired', () => {
+    const config = loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_KEYS: `new:${strong}`, JWT_RETIRED_KEYS: `old:${'y'.repeat(32)}` });
+    expect(config.tokens.retiredKeys.map((k) => k.kid)).toEqual(['old']);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_ACCESS_KEYS: `a:${strong}`, JWT_RETIRED_KEYS: `a:${strong}` })).toThrow(
+      /JWT_RETIRED_KEYS names a, which JWT_ACCESS_KEYS still holds/,
+    );
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_RETIRED_KEYS: 'old:short' })).toThrow(/JWT_RETIRED_KEYS entry 1 \(old\) needs a secret/);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, JWT_RETIRED_KEYS: strong })).toThrow(/JWT_RETIRED_KEYS entry 1 needs a kid/);
+  });
+
+  it('refuses a malformed REAUTH_MAX_AGE, naming it', () => {
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, REAUTH_MAX_AGE: 'ten minutes' })).toThrow(/REAUTH_MAX_AGE must be a duration/);
+    expect(loadAppConfig({ DATA_DIR: dataDir, REAUTH_MAX_AGE: '5m' }).sessions.reauthMaxAgeSeconds).toBe(300);
   });
 
   it('gives a single JWT_ACCESS_SECRET a stable derived kid', () => {

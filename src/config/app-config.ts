@@ -50,6 +50,8 @@ export abstract class AppConfig {
      * jsonwebtoken skips its PEM parsing then (~40x faster).
      */
     readonly accessKeys: readonly { readonly kid: string; readonly key: KeyObject }[];
+    /** Keys taken out of accessKeys by a rotation: they verify on refresh only, never sign. */
+    readonly retiredKeys: readonly { readonly kid: string; readonly key: KeyObject }[];
     readonly accessTtlSeconds: number;
     readonly issuer: string;
     readonly audience: string;
@@ -61,6 +63,8 @@ export abstract class AppConfig {
     readonly maxAgeSeconds: number;
     readonly reuseGraceSeconds: number;
     readonly maxPerUser: number;
+    /** How long after the password was proved (auth_time) a session counts as recent. */
+    readonly reauthMaxAgeSeconds: number;
     /** How long this instance may remember a session as live (0: ask the store every time). */
     readonly livenessCacheSeconds: number;
   };
@@ -97,14 +101,17 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
   }
   const trustProxy = parseTrustProxy(env.TRUST_PROXY); // before any secret is written for a start that cannot happen
   const dataDir = resolve(env.DATA_DIR);
-  const keyList = env.JWT_ACCESS_KEYS ? parseAccessKeys(env.JWT_ACCESS_KEYS) : undefined;
+  const keyList = env.JWT_ACCESS_KEYS ? parseKeyList('JWT_ACCESS_KEYS', env.JWT_ACCESS_KEYS) : undefined;
+  const retiredList = env.JWT_RETIRED_KEYS ? parseKeyList('JWT_RETIRED_KEYS', env.JWT_RETIRED_KEYS) : [];
   const secrets = resolveSecrets(
     { jwtAccessSecret: keyList ? keyList[0].secret : env.JWT_ACCESS_SECRET, refreshTokenSecret: env.REFRESH_TOKEN_SECRET },
     { production, dataDir },
   );
-  const accessKeys = (keyList ?? [{ kid: derivedKid(secrets.jwtAccessSecret), secret: secrets.jwtAccessSecret }]).map(
-    ({ kid, secret }) => ({ kid, key: createSecretKey(Buffer.from(secret, 'utf8')) }),
-  );
+  const accessKeys = (keyList ?? [{ kid: derivedKid(secrets.jwtAccessSecret), secret: secrets.jwtAccessSecret }]).map(secretKey);
+  const inBoth = retiredList.filter(({ kid }) => accessKeys.some((key) => key.kid === kid)).map(({ kid }) => kid);
+  if (inBoth.length > 0) {
+    throw new Error(`Invalid configuration:\n  - JWT_RETIRED_KEYS names ${inBoth.join(', ')}, which JWT_ACCESS_KEYS still holds: a kid is either in use or retired`);
+  }
   return {
     production,
     http: {
@@ -129,6 +136,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
     deviceCookie: { key: createSecretKey(derivedKey(secrets.refreshTokenSecret, 'nest-cookie-auth device cookie')) },
     tokens: {
       accessKeys,
+      retiredKeys: retiredList.map(secretKey),
       accessTtlSeconds: seconds('ACCESS_TTL'),
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
@@ -139,6 +147,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       maxAgeSeconds: seconds('SESSION_MAX_AGE'),
       reuseGraceSeconds: seconds('REFRESH_REUSE_GRACE'),
       maxPerUser: env.MAX_SESSIONS_PER_USER,
+      reauthMaxAgeSeconds: seconds('REAUTH_MAX_AGE'),
       livenessCacheSeconds: seconds('SESSION_CACHE_TTL'),
     },
     rateLimit: {
@@ -158,20 +167,24 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
 
 const KID = /^[A-Za-z0-9_.-]{1,32}$/;
 
-/** JWT_ACCESS_KEYS="2026-11:secret,2026-10:older-secret": kid and secret pairs, signing key first. */
-function parseAccessKeys(list: string): { kid: string; secret: string }[] {
+/** "2026-11:secret,2026-10:older-secret": kid and secret pairs (JWT_ACCESS_KEYS: signing key first). */
+function parseKeyList(variable: 'JWT_ACCESS_KEYS' | 'JWT_RETIRED_KEYS', list: string): { kid: string; secret: string }[] {
   const pairs = list.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
     const colon = item.indexOf(':');
     return colon < 0 ? { kid: '', secret: item } : { kid: item.slice(0, colon), secret: item.slice(colon + 1) };
   });
   const problems = pairs.flatMap(({ kid, secret }, i) => [
-    ...(KID.test(kid) ? [] : [`JWT_ACCESS_KEYS entry ${i + 1} needs a kid of 1-32 letters, digits, ".", "_" or "-" before a colon`]),
-    ...(secret.length >= 32 ? [] : [`JWT_ACCESS_KEYS entry ${i + 1} (${kid || '?'}) needs a secret of at least 32 characters`]),
+    ...(KID.test(kid) ? [] : [`${variable} entry ${i + 1} needs a kid of 1-32 letters, digits, ".", "_" or "-" before a colon`]),
+    ...(secret.length >= 32 ? [] : [`${variable} entry ${i + 1} (${kid || '?'}) needs a secret of at least 32 characters`]),
   ]);
-  if (new Set(pairs.map((p) => p.kid)).size !== pairs.length) problems.push('JWT_ACCESS_KEYS has the same kid twice');
-  if (pairs.length === 0) problems.push('JWT_ACCESS_KEYS is set but lists no key');
+  if (new Set(pairs.map((p) => p.kid)).size !== pairs.length) problems.push(`${variable} has the same kid twice`);
+  if (pairs.length === 0) problems.push(`${variable} is set but lists no key`);
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return pairs;
+}
+
+function secretKey({ kid, secret }: { kid: string; secret: string }): { kid: string; key: KeyObject } {
+  return { kid, key: createSecretKey(Buffer.from(secret, 'utf8')) };
 }
 
 /** A single JWT_ACCESS_SECRET gets a stable kid derived from it, so tokens carry one from day one. */

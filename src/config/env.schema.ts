@@ -35,6 +35,10 @@ export class EnvSchema {
   @Transform(blankToUndefined) @IsOptional() @IsString()
   JWT_ACCESS_KEYS?: string;
 
+  /** kid:secret pairs that verify on refresh only: the keys a rotation took out of JWT_ACCESS_KEYS. */
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  JWT_RETIRED_KEYS?: string;
+
   @Transform(blankToUndefined) @IsOptional() @IsString()
   REFRESH_TOKEN_SECRET?: string;
 
@@ -55,6 +59,10 @@ export class EnvSchema {
 
   @Matches(DURATION, { message: DURATION_MESSAGE })
   REFRESH_REUSE_GRACE = '10s';
+
+  /** How long after the password was proved a session may change the password or delete the account without it. */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  REAUTH_MAX_AGE = '10m';
 
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   MAX_SESSIONS_PER_USER = 10;

@@ -115,6 +115,12 @@ export class SessionsService {
     throw new UnauthorizedException('This refresh token was already used; the session has been revoked for safety. Sign in again.');
   }
 
+  /** The user's session, if it is still live. */
+  async findLive(sessionId: string, userId: string, now = new Date()): Promise<Session | null> {
+    const session = await this.sessions.findLive(sessionId, now);
+    return session?.userId === userId ? session : null;
+  }
+
   listLive(userId: string, now = new Date()): Promise<Session[]> {
     return this.sessions.listLive(userId, now);
   }

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -10,11 +11,19 @@ import {
 } from '@nestjs/swagger';
 import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from '../common/api-responses';
 import { ErrorDto } from '../common/dto/error.dto';
+import { DeleteUserDto } from './dto/delete-user.dto';
 import { PublicUserDto, UserPageDto } from './dto/public-user.dto';
 
 const UserId = () => ApiParam({ name: 'id', format: 'uuid', description: 'User id' });
 const NoSuchUser = () => ApiNotFoundResponse({ type: ErrorDto, description: '`No such user` (also for an id that is not a UUID)' });
-const NotYours = () => ApiForbiddenResponse({ type: ErrorDto, description: '`You can only change your own account`' });
+/** One 403 for the recent-sign-in rule (RecentAuth): OpenAPI keeps one description per status. */
+const NotYoursOrNotRecent = () =>
+  ApiForbiddenResponse({
+    type: ErrorDto,
+    description:
+      '`You can only change your own account`; `currentPassword is not correct`; or the session signed in longer ago than REAUTH_MAX_AGE ' +
+      'and no currentPassword was sent: `This needs a recent sign-in: …` (POST /auth/reauth, then retry). Also a refused cross-site request.',
+  });
 
 /** OpenAPI descriptions of UsersController's routes, one decorator each. */
 export const UsersDocs = {
@@ -39,31 +48,40 @@ export const UsersDocs = {
     applyDecorators(
       ApiOperation({
         summary: 'Change your display name and/or password',
-        description: 'A new password needs `currentPassword` and revokes every other session of the user; this one stays signed in.',
+        description:
+          'A new password needs a recent sign-in (within REAUTH_MAX_AGE, see POST /auth/reauth) or `currentPassword`, ' +
+          'and revokes every other session of the user; this one stays signed in.',
       }),
       UserId(),
       ApiSignedIn(),
       ApiOkResponse({ type: PublicUserDto, description: 'The updated profile' }),
       ApiValidatedBody(),
-      ApiBadRequestResponse({ type: ErrorDto, description: 'Nothing to change, or `currentPassword is required to set a new password`' }),
-      NotYours(),
-      ApiForbiddenResponse({ type: ErrorDto, description: '`currentPassword is not correct`' }),
-      ApiRateLimited('Too many requests from this client (the credential limit), or too many wrong passwords for this account: wait `Retry-After` seconds.'),
+      ApiBadRequestResponse({ type: ErrorDto, description: 'Nothing to change, or a field breaks its rule' }),
       ApiStateChanging(),
+      NotYoursOrNotRecent(),
+      ApiRateLimited('Too many requests from this client (the credential limit), or too many wrong passwords for this account: wait `Retry-After` seconds.'),
       NoSuchUser(),
     ),
 
   delete: () =>
     applyDecorators(
-      ApiOperation({ summary: 'Delete your account', description: 'Deletes the user and all their sessions and clears the cookie.' }),
+      ApiOperation({
+        summary: 'Delete your account',
+        description:
+          'Deletes the user and all their sessions and clears the cookie. Needs a recent sign-in (within REAUTH_MAX_AGE, see POST /auth/reauth) ' +
+          'or the current password in the body: `{ "currentPassword": "…" }`.',
+      }),
       UserId(),
       ApiSignedIn(),
+      ApiBody({ type: DeleteUserDto, required: false }),
       ApiNoContentResponse({
         description: 'Deleted; the cookie is cleared',
         headers: { 'Set-Cookie': { description: 'auth-cookie cleared', schema: { type: 'string' } } },
       }),
-      NotYours(),
+      ApiValidatedBody(),
       ApiStateChanging(),
+      NotYoursOrNotRecent(),
+      ApiRateLimited('Too many requests from this client (the credential limit), or too many wrong passwords for this account: wait `Retry-After` seconds.'),
       NoSuchUser(),
     ),
 };

@@ -5,13 +5,16 @@ import { AuthCookie } from '../auth/cookies/auth-cookie';
 import { DeviceCookie } from '../auth/cookies/device-cookie';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Principal } from '../auth/principal';
-import { Client, ClientInfo, clientOf } from '../common/client';
+import { clientOf } from '../common/client';
 import { uuidParam } from '../common/uuid-param';
 import { RateLimited } from '../throttling/rate-limited.decorator';
-import { ListUsersQuery, UpdateUserDto } from './dto/update-user.dto';
+import { DeleteUserDto } from './dto/delete-user.dto';
+import { ListUsersQuery } from './dto/list-users.query';
+import { UpdateUserDto } from './dto/update-user.dto';
 import { toPublicUser } from './user';
 import { UsersDocs } from './users.api-docs';
 import { UsersService } from './users.service';
+import { Attempt } from './recent-auth';
 
 const userId = () => uuidParam('No such user');
 
@@ -40,18 +43,24 @@ export class UsersController {
   @UsersDocs.update()
   @RateLimited('credentials') @Patch(':id')
   async update(@CurrentUser() caller: Principal, @Param('id', userId()) id: string, @Body() body: UpdateUserDto, @Req() req: Request) {
-    return toPublicUser(await this.users.update(caller, id, body, { deviceToken: this.device.read(req), client: clientOf(req) }));
+    return toPublicUser(await this.users.update(caller, id, body, this.attempt(req)));
   }
 
+  /** Rate-limited like login for the same reason; a body is optional (the current password). */
   @UsersDocs.delete()
-  @Delete(':id') @HttpCode(204)
+  @RateLimited('credentials') @Delete(':id') @HttpCode(204)
   async delete(
     @CurrentUser() caller: Principal,
     @Param('id', userId()) id: string,
-    @Client() client: ClientInfo,
+    @Body() body: DeleteUserDto,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    await this.users.delete(caller, id, client);
+    await this.users.delete(caller, id, body.currentPassword, this.attempt(req));
     this.cookie.clear(res);
+  }
+
+  private attempt(req: Request): Attempt {
+    return { deviceToken: this.device.read(req), client: clientOf(req) };
   }
 }

@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
 import { PasswordCheck } from './password-check';
 import { Passwords } from './passwords';
+import { RecentAuth } from './recent-auth';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [SessionsModule],
   controllers: [UsersController],
-  providers: [UsersService, Passwords, PasswordCheck],
+  providers: [UsersService, Passwords, PasswordCheck, RecentAuth],
   exports: [UsersService],
 })
 export class UsersModule {}

@@ -1,14 +1,13 @@
-import { BadRequestException, ConflictException, ForbiddenException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Principal } from '../auth/principal';
-import { ClientInfo } from '../common/client';
-import { RetryLaterException } from '../common/retry-later.exception';
 import { securityEvent } from '../common/security-events';
 import { SessionsService } from '../sessions/sessions.service';
 import { DuplicateKeyError } from '../storage/storage.errors';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { PasswordCheck } from './password-check';
 import { Passwords } from './passwords';
+import { Attempt, RecentAuth } from './recent-auth';
 import { PublicUser, User, toPublicUser } from './user';
 import { normalizeUsername } from './username';
 import { UsersRepository } from './users.repository';
@@ -26,6 +25,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly passwords: Passwords,
     private readonly passwordCheck: PasswordCheck,
+    private readonly recentAuth: RecentAuth,
     private readonly sessions: SessionsService,
   ) {}
 
@@ -47,7 +47,7 @@ export class UsersService {
   async authenticate(
     username: string,
     password: string,
-    attempt: { deviceToken: string | null; client: ClientInfo },
+    attempt: Attempt,
   ): Promise<{ user: User } | { user: null; locked: boolean }> {
     const user = await this.users.findByUsername(username);
     const { outcome } = await this.passwordCheck.run({ username, password, hash: user?.passwordHash, ...attempt });
@@ -69,8 +69,11 @@ export class UsersService {
     return { items: items.map(toPublicUser), total, page, limit };
   }
 
-  /** Name or password of one's own account; a new password ends every other session. */
-  async update(caller: Principal, id: string, changes: UpdateUserDto, attempt: { deviceToken: string | null; client: ClientInfo }): Promise<User> {
+  /**
+   * Name or password of one's own account. A new password needs a recent sign-in or the current
+   * password (RecentAuth) and ends every other session.
+   */
+  async update(caller: Principal, id: string, changes: UpdateUserDto, attempt: Attempt): Promise<User> {
     const { client } = attempt;
     const user = await this.own(caller, id);
     if (changes.name === undefined && changes.password === undefined) {
@@ -78,10 +81,7 @@ export class UsersService {
     }
     let passwordHash: string | undefined;
     if (changes.password !== undefined) {
-      if (changes.currentPassword === undefined) {
-        throw new BadRequestException('currentPassword is required to set a new password');
-      }
-      await this.proveCurrentPassword(user, changes.currentPassword, attempt);
+      await this.recentAuth.require(caller, user, changes.currentPassword, attempt);
       passwordHash = await this.passwords.hash(changes.password);
     }
     const updated = await this.users.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
@@ -93,27 +93,20 @@ export class UsersService {
     return updated;
   }
 
-  async delete(caller: Principal, id: string, client: ClientInfo): Promise<void> {
-    await this.own(caller, id);
+  /** Deleting one's own account needs a recent sign-in or the current password (RecentAuth). */
+  async delete(caller: Principal, id: string, currentPassword: string | undefined, attempt: Attempt): Promise<void> {
+    const user = await this.own(caller, id);
+    await this.recentAuth.require(caller, user, currentPassword, attempt);
     await this.sessions.revokeAll(id);
     await this.users.delete(id);
-    securityEvent('account_deleted', { userId: id, sessionId: caller.sessionId, client });
+    securityEvent('account_deleted', { userId: id, sessionId: caller.sessionId, client: attempt.client });
   }
 
-  /** The same counted check as a login: it shares the account's failure count and lockout. */
-  private async proveCurrentPassword(user: User, password: string, attempt: { deviceToken: string | null; client: ClientInfo }): Promise<void> {
-    const result = await this.passwordCheck.run({ username: user.username, password, hash: user.passwordHash, ...attempt });
-    if (result.outcome === 'locked') {
-      throw new RetryLaterException(
-        HttpStatus.TOO_MANY_REQUESTS,
-        'Too many wrong passwords for this account; wait and try again (see Retry-After)',
-        result.retryAfterSeconds,
-      );
-    }
-    if (result.outcome === 'mismatch') {
-      securityEvent('password_check_failed', { userId: user.id, username: user.username, client: attempt.client });
-      throw new ForbiddenException('currentPassword is not correct');
-    }
+  /** POST /auth/reauth: the caller's own password, proved now as a counted check. */
+  async provePassword(caller: Principal, password: string, attempt: Attempt): Promise<User> {
+    const user = await this.get(caller.userId);
+    await this.recentAuth.provePassword(user, password, attempt, 'password');
+    return user;
   }
 
   private async own(caller: Principal, id: string): Promise<User> {

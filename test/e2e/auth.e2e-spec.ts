@@ -27,7 +27,7 @@ describeOnEachStore('auth endpoints', (store) => {
       expect(JSON.stringify(res.body)).not.toContain(cookie.token);
     });
 
-    it('puts sub, sid, iat, exp, iss and aud in an HS256 access token of about 15 minutes', async () => {
+    it('puts sub, sid, iat, exp, iss, aud and auth_time in an HS256 access token of about 15 minutes', async () => {
       const { cookie, id } = await signup(app);
       const [header, payload] = cookie.token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
       expect(header).toEqual({ alg: 'HS256', typ: 'JWT', kid: expect.stringMatching(/^k-[\w-]{8}$/) });
@@ -38,8 +38,12 @@ describeOnEachStore('auth endpoints', (store) => {
         exp: expect.any(Number),
         iss: 'nest-cookie-auth',
         aud: 'nest-cookie-auth',
+        auth_time: expect.any(Number),
       });
       expect(payload.exp - payload.iat).toBe(900);
+      // Signed at sign-up, so the password was proved when the token was issued (to the second).
+      expect(payload.iat - payload.auth_time).toBeGreaterThanOrEqual(0);
+      expect(payload.iat - payload.auth_time).toBeLessThanOrEqual(1);
     });
 
     it('answers 409 when the username is taken, whatever its case', async () => {

@@ -691,7 +691,9 @@ describeOnEachStore('fuzz', (store) => {
   beforeAll(async () => {
     // long FUZZ_RUNS must not outlive the fixture's access tokens
     // Wrong currentPasswords are part of the fuzz: the account lockout (brute-force.e2e-spec) must not end the run.
-    app = await startTestApp(store, { ACCESS_TTL: '6h', LOGIN_MAX_FAILURES: '100000' });
+    // REAUTH_MAX_AGE=0: no session is ever recent, so a new password always needs currentPassword
+    // (the oracle's rule); the recent-sign-in path has its own spec (reauth.e2e-spec).
+    app = await startTestApp(store, { ACCESS_TTL: '6h', LOGIN_MAX_FAILURES: '100000', REAUTH_MAX_AGE: '0' });
     const a = await signup(app, uniqueName('fuzzA'));
     const a2 = await login(app, a.username, PASSWORD, 'fuzz-refresh-fixture');
     const c = await signup(app, uniqueName('fuzzC'));

@@ -47,6 +47,11 @@ export function authCookieOf(res: Response): AuthCookieValue {
   return JSON.parse(raw.slice(2)) as AuthCookieValue;
 }
 
+/** The access token a response set: from the `j:` JSON (single) or `__Host-access` alone (split). */
+export function accessTokenOf(res: Response): string {
+  return COOKIE_LAYOUT === 'split' ? valueOf(res, COOKIE_NAME) : authCookieOf(res).token;
+}
+
 /**
  * A Cookie request header carrying `value` the way the service would have written it. In the
  * split layout a field that is not a string travels as `j:` JSON, which cookie-parser turns back

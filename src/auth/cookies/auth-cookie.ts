@@ -68,6 +68,21 @@ export class AuthCookie {
     res.cookie(refresh.name, value.refreshToken, { ...refresh.options, maxAge });
   }
 
+  /**
+   * A new access token for the same session (re-authentication): in the single layout the
+   * cookie is rewritten with the refresh token the request carried; in the split layout only
+   * the access cookie changes (the refresh cookie never reaches this route, and stays as it is).
+   */
+  replaceAccessToken(req: Request, res: Response, token: string, refreshExpiresAt: Date): void {
+    if (this.layout === 'split') {
+      const [access] = this.cookies;
+      res.cookie(access.name, token, { ...access.options, maxAge: Math.max(0, refreshExpiresAt.getTime() - Date.now()) });
+      return;
+    }
+    const current = this.read(req);
+    if (current) this.set(res, { token, refreshToken: current.refreshToken }, refreshExpiresAt);
+  }
+
   clear(res: Response): void {
     for (const { name, options } of this.cookies) res.clearCookie(name, options);
   }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { unauthorizedFrom } from './jwt-auth.guard';
+import { callerOrThrow } from './jwt-auth.guard';
 
+/** POST /auth/refresh: the `jwt-refresh` strategy must find the caller. */
 @Injectable()
 export class JwtRefreshGuard extends AuthGuard('jwt-refresh') {
-  override handleRequest<T>(err: unknown, user: T, info: unknown): T {
-    if (err || !user) throw unauthorizedFrom(err, info);
-    return user;
+  override handleRequest<T>(err: unknown, user: T): T {
+    return callerOrThrow(err, user);
   }
 }

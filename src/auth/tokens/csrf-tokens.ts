@@ -3,7 +3,7 @@ import { DoubleCsrfUtilities, doubleCsrf } from 'csrf-csrf';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
 import { AuthCookie } from '../cookies/auth-cookie';
-import { AccessTokens } from './access-tokens';
+import { Authenticator } from '../authenticator';
 
 export const CSRF_COOKIE = '__Host-csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
@@ -25,7 +25,7 @@ export class CsrfTokens {
   constructor(
     config: AppConfig,
     private readonly cookie: AuthCookie,
-    private readonly accessTokens: AccessTokens,
+    private readonly authenticator: Authenticator,
   ) {
     this.enabled = config.csrf.mode === 'double-submit';
     this.csrf = doubleCsrf({
@@ -51,7 +51,7 @@ export class CsrfTokens {
 
   private sessionOf(req: Request): string {
     const token = this.cookie.accessToken(req);
-    return (token && this.accessTokens.verifyIgnoringExpiry(token)?.sid) || '';
+    return (token && this.authenticator.sessionNamedBy(token)?.sid) || '';
   }
 }
 
