@@ -17,6 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'test-output', 'browser');
 const CHROMIUM = '/usr/bin/chromium';
 const ACCESS_TTL_SECONDS = 2;
+const REAUTH_MAX_AGE_SECONDS = 2;
 
 if (!existsSync(CHROMIUM)) {
   console.error(`${CHROMIUM} not found: install Debian's Chromium with \`apt-get install -y chromium\` (CI's .ci/run does). This suite never downloads a browser.`);
@@ -52,7 +53,7 @@ try {
   const freshService = async (port, logName, env) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nca-browser-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const defaults = { NODE_ENV: 'development', DATA_DIR: dataDir, MONGODB_URI: '', BCRYPT_COST: '4', ACCESS_TTL: `${ACCESS_TTL_SECONDS}s` };
+    const defaults = { NODE_ENV: 'development', DATA_DIR: dataDir, MONGODB_URI: '', BCRYPT_COST: '4', ACCESS_TTL: `${ACCESS_TTL_SECONDS}s`, REAUTH_MAX_AGE: `${REAUTH_MAX_AGE_SECONDS}s` };
     const service = await startService({ root, port, logFile: join(out, logName), env: { ...defaults, ...env } });
     cleanups.push(service.stop);
     return service;
@@ -82,7 +83,7 @@ try {
   cleanups.push(() => browser.close());
   console.log(`Chromium ${browser.version()}; API ${service.url}; SPA http://localhost:${spaPort}; ACCESS_TTL=${ACCESS_TTL_SECONDS}s`);
 
-  const shared = { check: runner.check, browser, api: service.url, shot: screenshotter(out), accessTtlSeconds: ACCESS_TTL_SECONDS };
+  const shared = { check: runner.check, browser, api: service.url, shot: screenshotter(out), accessTtlSeconds: ACCESS_TTL_SECONDS, reauthMaxAgeSeconds: REAUTH_MAX_AGE_SECONDS };
   await spaChecks({
     ...shared,
     spaOrigin: `http://localhost:${spaPort}`,

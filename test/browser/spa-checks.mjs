@@ -1,10 +1,10 @@
-// Checks 1-5: the SPA on http://localhost:<spaPort> against the API on http://localhost:<apiPort>
+// Checks 1-5a: the SPA on http://localhost:<spaPort> against the API on http://localhost:<apiPort>
 // (same site, another origin), and pages on origins the API does not allow.
 import assert from 'node:assert/strict';
 import { PASSWORD_FOR_TESTS } from './users.mjs';
 import { COOKIE_NAME, authCookie, decodeAuthCookie, sleep, waitUntil } from './harness.mjs';
 
-export async function spaChecks({ check, browser, api, spaOrigin, otherOrigin, crossSiteOrigin, shot, accessTtlSeconds }) {
+export async function spaChecks({ check, browser, api, spaOrigin, otherOrigin, crossSiteOrigin, shot, accessTtlSeconds, reauthMaxAgeSeconds }) {
   const context = await browser.newContext();
   try {
     const spa = await context.newPage();
@@ -123,6 +123,16 @@ export async function spaChecks({ check, browser, api, spaOrigin, otherOrigin, c
       const after = decodeAuthCookie(await authCookie(context, api));
       assert.equal(after.refreshToken, before.refreshToken, 'the cookie was changed by the cross-site posts');
       await stillSignedIn();
+    });
+
+    await check('5a. deleting the account once the sign-in is older than REAUTH_MAX_AGE: 403 → POST /auth/reauth → retried DELETE 204; then the login fails', async () => {
+      await sleep((reauthMaxAgeSeconds + 1) * 1000);
+      traffic.length = 0;
+      assert.equal(await act('deleteAccount'), 'account deleted');
+      const dangerous = traffic.filter((line) => /^(DELETE \/users\/|POST \/auth\/reauth)/.test(line)).map((line) => line.replace(/\/users\/[\w-]+/, '/users/:id'));
+      assert.deepEqual(dangerous, ['DELETE /users/:id 403', 'POST /auth/reauth 200', 'DELETE /users/:id 204']);
+      assert.equal(await authCookie(context, api), undefined, 'cookie still in the browser after the account was deleted');
+      assert.equal(await act('login'), '401: Invalid credentials');
     });
   } finally {
     await context.close();
