@@ -33,7 +33,6 @@ const SETTINGS = { bcryptCost: 10, uvThreadpoolSize: 4 };
 const SECRETS = { JWT_ACCESS_SECRET: randomBytes(36).toString('base64url'), REFRESH_TOKEN_SECRET: randomBytes(36).toString('base64url') };
 const PROFILER = fileURLToPath(new URL('./lib/profiler.cjs', import.meta.url));
 const cleanup = [];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
   const limit = setTimeout(() => {
@@ -66,6 +65,7 @@ async function main() {
     nodeArgs: ['-r', PROFILER],
     env: { ...serviceEnv(dir, SECRETS, SETTINGS, extraServiceEnv()), BENCH_PROFILE_DIR: profDir },
     cpu: pinning.serverCpu,
+    dataDir: dir,
     logFile: join(dir, 'server.log'),
     readyPath: '/health/live',
     ipc: true,

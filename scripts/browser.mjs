@@ -1,19 +1,17 @@
-// npm run test:browser (after `nest build`): the real-browser suite. Starts the built service on
+// npm run test:browser (after `npm run build`): the real-browser suite. Starts the built service on
 // a fresh embedded store, static servers for the SPA (an allowed origin on the same site) and for
 // "other" pages, then drives Debian's Chromium through playwright-core (which never downloads a
 // browser here). Prints each check, then one line "N passed, M failed"; screenshots and the
 // service's log go to test-output/browser/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { createRunner, freePort, screenshotter, startService, startStatic } from '../test/browser/harness.mjs';
+import { createRunner, screenshotter, startStatic } from '../test/browser/harness.mjs';
 import { pagesChecks } from '../test/browser/pages-checks.mjs';
 import { spaChecks } from '../test/browser/spa-checks.mjs';
 import { strictChecks } from '../test/browser/strict-checks.mjs';
+import { CHILD_TEST_ENV, MAIN, ROOT as root, freePort, startService } from './lib/service.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'test-output', 'browser');
 const CHROMIUM = '/usr/bin/chromium';
 const ACCESS_TTL_SECONDS = 2;
@@ -23,8 +21,8 @@ if (!existsSync(CHROMIUM)) {
   console.error(`${CHROMIUM} not found: install Debian's Chromium with \`apt-get install -y chromium\` (CI's .ci/run does). This suite never downloads a browser.`);
   process.exit(1);
 }
-if (!existsSync(join(root, 'dist', 'main.js'))) {
-  console.error('dist/main.js not found: build first (`npm run test:browser` runs `nest build`).');
+if (!existsSync(MAIN)) {
+  console.error('dist/main.js not found: build first (`npm run test:browser` runs `npm run build`).');
   process.exit(1);
 }
 rmSync(out, { recursive: true, force: true });
@@ -49,19 +47,17 @@ try {
   const ports = new Set();
   while (ports.size < 4) ports.add(await freePort());
   const [apiPort, spaPort, otherPort, strictPort] = [...ports];
-  /** The built service on a fresh embedded store of its own. */
+  /**
+   * The built service on a fresh embedded store of its own, at http://localhost:<port>: the same
+   * site as the SPA's origin, so that the browser sends the cookie along.
+   */
   const freshService = async (port, logName, env) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'nca-browser-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const defaults = { NODE_ENV: 'development', DATA_DIR: dataDir, MONGODB_URI: '', BCRYPT_COST: '4', ACCESS_TTL: `${ACCESS_TTL_SECONDS}s`, REAUTH_MAX_AGE: `${REAUTH_MAX_AGE_SECONDS}s` };
-    const service = await startService({ root, port, logFile: join(out, logName), env: { ...defaults, ...env } });
+    const service = await startService({ port, logFile: join(out, logName), env: { ...CHILD_TEST_ENV, ACCESS_TTL: `${ACCESS_TTL_SECONDS}s`, REAUTH_MAX_AGE: `${REAUTH_MAX_AGE_SECONDS}s`, ...env } });
     cleanups.push(service.stop);
-    return service;
+    return { ...service, url: `http://localhost:${port}` };
   };
 
   const service = await freshService(apiPort, 'service.log', {
-    RATE_LIMIT_LOGIN: '10000',
-    RATE_LIMIT_REFRESH: '10000',
     ALLOWED_ORIGINS: `http://localhost:${spaPort}`,
     COOKIE_NAME: 'auth-cookie',
     COOKIE_SAMESITE: 'lax',

@@ -7,7 +7,7 @@
 //   4 soak              200 clients refreshing and calling protected routes: no 5xx, no false theft
 //   5 store-stall       (beyond the issue's four) MongoDB freezes mid-load: 503s within bounds, nobody signed out
 //   6 shared-counters   two processes on one store share the rate limits and the account lockout
-// Needs dist/ (`npx nest build`). The MongoDB variants run on ../shared/mongo-emulator (started
+// Needs dist/ (`npm run build`). The MongoDB variants run on ../shared/mongo-emulator (started
 // here on free ports) and are SKIPPED, saying why, where it is absent.
 //
 //   node scripts/faults.mjs                 everything (the soak lasts FAULTS_SOAK_SECONDS, default 60, per store)
@@ -68,7 +68,7 @@ async function main() {
   const wantedStores = wanted.filter((a) => STORES.includes(a));
 
   if (!existsSync(MAIN)) {
-    out(`FAIL  the service is not built: ${MAIN} is missing (run \`npx nest build\` first)`);
+    out(`FAIL  the service is not built: ${MAIN} is missing (run \`npm run build\` first)`);
     out('0 passed, 1 failed');
     process.exit(1);
   }

@@ -1,4 +1,4 @@
-// npm run test:postman (after `nest build`): the Postman collection through newman against a
+// npm run test:postman (after `npm run build`): the Postman collection through newman against a
 // freshly started service. Starts `node dist/main.js` on a free port with a fresh embedded
 // SQLite store (a temporary DATA_DIR), waits for GET /health, runs
 // postman/nest-cookie-auth.postman_collection.json with postman/local.postman_environment.json
@@ -7,105 +7,18 @@
 // fetches CSRF tokens by itself). Ends with one line "N passed, M failed" counting newman assertions (a run that could
 // not start or errored outside the assertions adds one failure); exits non-zero when an assertion
 // failed or the run itself failed.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from './lib/free-port.mjs';
+import { join } from 'node:path';
+import { CHILD_TEST_ENV, MAIN, ROOT as root, startService, tail } from './lib/service.mjs';
 
 const require = createRequire(import.meta.url);
 const newman = require('newman');
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const COLLECTION = join(root, 'postman', 'nest-cookie-auth.postman_collection.json');
 const ENVIRONMENT = join(root, 'postman', 'local.postman_environment.json');
-const HEALTH_TIMEOUT_MS = 30_000;
-const STOP_GRACE_MS = 5_000;
-const LOG_LINES_KEPT = 400;
-
-/** Every variable the service reads (from .env.example, plus a fixed list): none leaks in from the caller's shell. */
-function serviceVariables() {
-  const known = ['NODE_ENV', 'PORT', 'HOST', 'DATA_DIR', 'MONGODB_URI', 'JWT_ACCESS_SECRET', 'JWT_ACCESS_KEYS', 'REFRESH_TOKEN_SECRET',
-    'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TTL', 'REFRESH_TTL', 'SESSION_MAX_AGE', 'REFRESH_REUSE_GRACE', 'MAX_SESSIONS_PER_USER',
-    'SESSION_CACHE_TTL', 'COOKIE_NAME', 'COOKIE_SAMESITE', 'COOKIE_SECURE', 'ALLOWED_ORIGINS', 'TRUST_PROXY', 'RATE_LIMIT_LOGIN',
-    'RATE_LIMIT_REFRESH', 'RATE_LIMIT_WINDOW', 'LOGIN_MAX_FAILURES', 'LOGIN_FAILURE_WINDOW', 'LOGIN_LOCKOUT', 'BCRYPT_COST',
-    'LOG_LEVEL', 'LOG_FILE', 'BODY_LIMIT'];
-  const example = join(root, '.env.example');
-  if (existsSync(example)) {
-    for (const [, name] of readFileSync(example, 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)) known.push(name);
-  }
-  return new Set(known);
-}
-
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-/** `node dist/main.js` on `port`; its output is kept (last lines) to show when something fails. */
-function startService({ port, dataDir, settings = {} }) {
-  const env = { ...process.env };
-  for (const name of serviceVariables()) delete env[name];
-  Object.assign(env, {
-    NODE_ENV: 'development',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    MONGODB_URI: '',
-    BCRYPT_COST: '4',
-    RATE_LIMIT_LOGIN: '10000',
-    RATE_LIMIT_REFRESH: '10000',
-    COOKIE_NAME: 'auth-cookie',
-    COOKIE_SECURE: 'false',
-    ...settings,
-    ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }),
-  });
-  // cwd is the empty data folder, so a developer's .env cannot change the run either.
-  const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = [];
-  const keep = (chunk) => {
-    lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
-    if (lines.length > LOG_LINES_KEPT) lines.splice(0, lines.length - LOG_LINES_KEPT);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = once(child, 'exit');
-  const running = () => child.exitCode === null && child.signalCode === null;
-  return {
-    child,
-    running,
-    output: () => lines.join('\n'),
-    async stop() {
-      if (!running()) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        if (running()) {
-          console.error(`the service did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM: SIGKILL`);
-          child.kill('SIGKILL');
-        }
-      }, STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-async function waitForHealth(service, baseUrl) {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (!service.running()) throw new Error(`the service exited (code ${service.child.exitCode}, signal ${service.child.signalCode}) before GET /health answered 200`);
-    try {
-      const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
-    } catch (error) {
-      last = error.cause?.code ?? error.message;
-    }
-    await sleep(200);
-  }
-  throw new Error(`GET /health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last})`);
-}
+const LOG_LINES_SHOWN = 400;
 
 function runNewman(baseUrl) {
   return new Promise((resolve, reject) => {
@@ -124,19 +37,17 @@ function runNewman(baseUrl) {
 }
 
 function ensureBuilt() {
-  if (existsSync(join(root, 'dist', 'main.js'))) return;
-  console.log('dist/main.js not found: building with the local Nest CLI');
-  const cli = join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js');
-  const result = spawnSync(process.execPath, [cli, 'build'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0 || !existsSync(join(root, 'dist', 'main.js'))) {
-    throw new Error(`nest build failed (exit ${result.status ?? result.signal})`);
+  if (existsSync(MAIN)) return;
+  console.log('dist/main.js not found: building (npm run build)');
+  const result = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0 || !existsSync(MAIN)) {
+    throw new Error(`the build failed (exit ${result.status ?? result.signal})`);
   }
 }
 
 let service;
-let dataDir;
 let cleaning;
-/** Stops the service, then removes the data folder; every caller (a pass's end, signal) waits for the same work. */
+/** Stops the service and removes its data folder; every caller (a pass's end, signal) waits for the same work. */
 function cleanUp() {
   cleaning ??= (async () => {
     try {
@@ -144,10 +55,10 @@ function cleanUp() {
     } catch (error) {
       console.error(`stopping the service: ${error.message}`);
     }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   })();
   return cleaning;
 }
+const serviceOutput = () => (service ? tail(service.logFile, LOG_LINES_SHOWN) : '(not started)');
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     console.error(`${signal}: stopping the service and removing the data folder`);
@@ -161,19 +72,14 @@ async function runPass(label, settings) {
   let failed = 0;
   let ok = false;
   cleaning = undefined;
+  service = undefined;
   try {
-    dataDir = mkdtempSync(join(tmpdir(), 'nca-postman-'));
-    const port = await freePort();
-    // 127.0.0.1, not localhost: the service listens on IPv4 and localhost may resolve to ::1 first.
-    const baseUrl = `http://127.0.0.1:${port}`;
-    service = startService({ port, dataDir, settings });
-    try {
-      await waitForHealth(service, baseUrl);
-    } catch (error) {
-      console.error(`${error.message}\n--- service output ---\n${service.output() || '(none)'}\n--- end of service output ---`);
-      throw error;
-    }
-    console.log(`\n--- ${label}: service up at ${baseUrl} (data: ${dataDir}) ---`);
+    // A fresh data folder (removed by stop()); the URL is 127.0.0.1, not localhost, which may
+    // resolve to ::1 first while the service listens on IPv4. Ready when GET /health (the store
+    // too) answers 200.
+    service = await startService({ name: 'the service', env: { ...CHILD_TEST_ENV, ...settings }, readyPath: '/health' });
+    const baseUrl = service.url;
+    console.log(`\n--- ${label}: service up at ${baseUrl} (data: ${service.dataDir}) ---`);
 
     const summary = await runNewman(baseUrl);
     const { assertions, requests, testScripts, prerequestScripts } = summary.run.stats;
@@ -186,7 +92,7 @@ async function runPass(label, settings) {
     if (assertions.total === 0) problems.push('no assertion ran');
     for (const problem of problems) console.error(`${label}: ${problem}`);
     ok = failed === 0 && problems.length === 0;
-    if (!ok) console.log(`--- service output (last lines) ---\n${service.output() || '(none)'}\n--- end of service output ---`);
+    if (!ok) console.log(`--- service output (last lines) ---\n${serviceOutput()}\n--- end of service output ---`);
   } catch (error) {
     console.error(`${label}: postman run failed: ${error.stack ?? error}`);
     ok = false;

@@ -10,9 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { PASSWORD } from './api.mjs';
 import { cpuBusySeconds, cpuSeconds } from './procs.mjs';
 import { seedSqlite } from './seed.mjs';
+import { sleep } from '../../scripts/lib/service.mjs';
 import { startServer, tempDir } from './servers.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const RATE_KEYS = ['RATE_LIMIT_LOGIN', 'RATE_LIMIT_REFRESH', 'RATE_LIMIT_WINDOW'];
 
 /** Legitimate users, one address each: at ~20 logins/s the 60 s window holds < 20 per address. */
@@ -38,6 +38,7 @@ export async function measureFlood({ distDir, pinning, loader, passwordHash, ser
     script: join(distDir, 'main.js'),
     env,
     cpu: pinning.serverCpu,
+    dataDir: dir,
     logFile: join(dir, 'server.log'),
     readyPath: '/health/live',
   });

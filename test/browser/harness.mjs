@@ -1,55 +1,18 @@
-// Plumbing for scripts/browser.mjs: free ports, the service as a child process, static servers
-// for the SPA and the "other" origins, a pass/fail check runner, cookie decoding, screenshots.
+// Plumbing for scripts/browser.mjs: static servers for the SPA and the "other" origins, a
+// pass/fail check runner, cookie decoding, screenshots. The service itself starts through
+// scripts/lib/service.mjs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { once } from 'node:events';
-export { freePort } from '../../scripts/lib/free-port.mjs';
+import { sleep } from '../../scripts/lib/service.mjs';
 
 export const COOKIE_NAME = 'auth-cookie';
-export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 export async function waitUntil(condition, timeoutMs = 2000) {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await sleep(25);
-}
-
-/** `node dist/main.js` on `port`, its output to `logFile`; resolves once /health/live answers. */
-export async function startService({ root, port, env, logFile }) {
-  const log = createWriteStream(logFile);
-  await once(log, 'open');
-  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
-    cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', log, log],
-  });
-  const exited = once(child, 'exit');
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    log.end();
-  };
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`the service exited with ${child.exitCode} before answering; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
-    }
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/live`)).ok) return { url: `http://localhost:${port}`, stop };
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  await stop();
-  throw new Error(`the service did not answer /health/live within 20 s; see ${logFile}`);
 }
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };

@@ -1,6 +1,7 @@
 // Check 6 and its parts: the server-rendered pages (HTML forms, no client script) in Chromium.
 import assert from 'node:assert/strict';
-import { authCookie, decodeAuthCookie, sleep } from './harness.mjs';
+import { sleep } from '../../scripts/lib/service.mjs';
+import { authCookie, decodeAuthCookie } from './harness.mjs';
 import { PASSWORD_FOR_TESTS, createUser } from './users.mjs';
 
 export async function pagesChecks({ check, browser, api, shot, accessTtlSeconds }) {

@@ -2,7 +2,8 @@
 // (same site, another origin), and pages on origins the API does not allow.
 import assert from 'node:assert/strict';
 import { PASSWORD_FOR_TESTS } from './users.mjs';
-import { COOKIE_NAME, authCookie, decodeAuthCookie, sleep, waitUntil } from './harness.mjs';
+import { sleep } from '../../scripts/lib/service.mjs';
+import { COOKIE_NAME, authCookie, decodeAuthCookie, waitUntil } from './harness.mjs';
 
 export async function spaChecks({ check, browser, api, spaOrigin, otherOrigin, crossSiteOrigin, shot, accessTtlSeconds, reauthMaxAgeSeconds }) {
   const context = await browser.newContext();

@@ -2,7 +2,7 @@
 // second service over plain http://localhost (a secure context for cookies, so the __Host- and
 // __Secure- names must be accepted there exactly as over https).
 import assert from 'node:assert/strict';
-import { sleep } from './harness.mjs';
+import { sleep } from '../../scripts/lib/service.mjs';
 import { PASSWORD_FOR_TESTS } from './users.mjs';
 
 const ACCESS = '__Host-access';

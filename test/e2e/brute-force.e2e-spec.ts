@@ -1,8 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TestApp, startTestApp } from '../support/app';
 import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, signup, uniqueName } from '../support/users';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeOnEachStore('per-account brute-force defence', (store) => {
   let app: TestApp;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Response } from 'supertest';
 import { TestApp, startTestApp } from '../support/app';
 import { COOKIE_LAYOUT, authCookieOf, cookieHeader, expectSessionCookies, isCleared, rawCookieHeader, setCookieLine } from '../support/cookies';
@@ -5,7 +6,6 @@ import { describeOnEachStore } from '../support/stores';
 import { AuthCookieValue } from '../support/cookies';
 import { PASSWORD, asCookie, login, signup, uniqueName } from '../support/users';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * 2 s, not 1 s: a token's exp is whole seconds after iat, so a 1 s token can expire at once

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TestApp, startTestApp } from '../support/app';
 import { AuthCookieValue, accessTokenOf, authCookieOf } from '../support/cookies';
 import { payloadOf } from '../support/jwt';
@@ -7,7 +8,6 @@ import { PASSWORD, SignedUp, asCookie, login, signup } from '../support/users';
 const REAUTH_MAX_AGE_SECONDS = 2;
 const MAX_FAILURES = 3;
 const NOT_RECENT = /^This needs a recent sign-in: send currentPassword with this request, or POST \/auth\/reauth/;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sudo mode: the password change and the account deletion need a recent sign-in or the password. */
 describeOnEachStore('re-authentication for dangerous actions', (store) => {

@@ -1,10 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TestApp, startTestApp } from '../support/app';
 import { authCookieOf, isCleared } from '../support/cookies';
 import { describeOnEachStore } from '../support/stores';
 import { AuthCookieValue } from '../support/cookies';
 import { asCookie, login, signup } from '../support/users';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Grace of 1 s so that "after the window" is quick to reach. */
 const GRACE_MS = 1000;

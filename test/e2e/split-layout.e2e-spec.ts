@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Response } from 'supertest';
 import { TestApp, startTestApp } from '../support/app';
 import { describeOnEachStore } from '../support/stores';
@@ -8,7 +9,6 @@ import { PASSWORD, uniqueName } from '../support/users';
 const ACCESS = '__Host-access';
 const REFRESH = '__Secure-refresh';
 const ACCESS_TTL_SECONDS = 2;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Pair {
   access: string;

@@ -3,27 +3,39 @@
 // process started is registered three ways so that none outlives the run: the scenario's scope
 // kills it in its finally, process exit/signal handlers kill it, and a detached reaper
 // (reaper.cjs) kills it if this process itself dies by SIGKILL.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { send } from './http.mjs';
-export { freePort } from '../../scripts/lib/free-port.mjs';
+import { CHILD_TEST_ENV, MAIN as BUILT_MAIN, sleep, startService, tail } from '../../scripts/lib/service.mjs';
+export { ROOT, freePort, sleep, tail } from '../../scripts/lib/service.mjs';
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** The repository root, found as scripts/with-mongo-emulator.sh finds it. */
-export const ROOT = (() => {
-  const here = fileURLToPath(new URL('../..', import.meta.url));
-  try {
-    return execFileSync('git', ['-C', here, 'rev-parse', '--show-toplevel'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return resolve(here);
-  }
-})();
 /** The built service. FAULTS_MAIN may point at another build (e.g. a snapshot of dist/). */
-export const MAIN = resolve(process.env.FAULTS_MAIN ?? join(ROOT, 'dist', 'main.js'));
+export const MAIN = resolve(process.env.FAULTS_MAIN ?? BUILT_MAIN);
+
+/**
+ * How the scenarios run the service: the shared test defaults in production mode (so the
+ * production code paths), with rate limits out of the way of the load, warnings only in the log,
+ * and the refresh grace window set rather than left to the default, because the SIGKILL
+ * scenario's reasoning depends on it (sigkill.mjs reads it from here).
+ */
+export const FAULTS_ENV = Object.freeze({
+  ...CHILD_TEST_ENV,
+  NODE_ENV: 'production',
+  COOKIE_SECURE: 'false',
+  RATE_LIMIT_LOGIN: '1000000000',
+  RATE_LIMIT_REFRESH: '1000000000',
+  LOG_LEVEL: 'warn',
+  REFRESH_REUSE_GRACE: '10s',
+});
+
+/** FAULTS_ENV's grace window in ms, for the scenarios that reason about it. */
+export const REUSE_GRACE_MS = (() => {
+  const match = /^(\d+)s$/.exec(FAULTS_ENV.REFRESH_REUSE_GRACE);
+  if (!match) throw new Error(`REFRESH_REUSE_GRACE=${FAULTS_ENV.REFRESH_REUSE_GRACE}: the fault scenarios expect whole seconds ("10s")`);
+  return Number(match[1]) * 1000;
+})();
 
 // ---------------------------------------------------------------- registry and cleanup
 
@@ -96,14 +108,6 @@ export function isAlive(pid) {
   }
 }
 
-export function tail(file, lines = 25) {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
 export const randomSecret = () => randomBytes(36).toString('base64url');
 
 const TCP_STATES = { '01': 'ESTABLISHED', '04': 'FIN_WAIT1', '05': 'FIN_WAIT2', '06': 'TIME_WAIT', '08': 'CLOSE_WAIT', '0A': 'LISTEN' };
@@ -158,82 +162,26 @@ export class Scope {
 // ---------------------------------------------------------------- the service
 
 /**
- * Starts `node dist/main.js` with a clean environment (nothing of the caller's, so a developer's
- * MONGODB_URI or JWT_ACCESS_KEYS cannot leak in) and waits until GET /health/live answers 200.
+ * Starts the service (scripts/lib/service.mjs) on `dataDir` with FAULTS_ENV and waits until GET
+ * /health/live answers 200 *and* the listening socket is this child's: a port picked free a
+ * moment ago can be taken by another process on a shared machine, which would then answer the
+ * probe while our server fails with EADDRINUSE (the error then has code 'EADDRINUSE').
  * `secrets` must stay the same across restarts of one scenario, or every token dies.
  */
 export async function startServer({ scope, name, port, dataDir, mongoUri = '', secrets, logFile, env = {}, readyTimeoutMs = 30_000 }) {
-  const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: dataDir, // no stray .env from the repository root
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      NODE_ENV: 'production',
-      JWT_ACCESS_SECRET: secrets.access,
-      REFRESH_TOKEN_SECRET: secrets.refresh,
-      COOKIE_SECURE: 'false',
-      BCRYPT_COST: '4',
-      RATE_LIMIT_LOGIN: '1000000000',
-      RATE_LIMIT_REFRESH: '1000000000',
-      LOG_LEVEL: 'warn',
-      // The reasoning of the SIGKILL scenario depends on this window; set it rather than rely on the default.
-      REFRESH_REUSE_GRACE: '10s',
-      MONGODB_URI: mongoUri,
-      ...env,
-    },
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
-  register(child.pid, `${name} (node dist/main.js)`);
-  const exited = new Promise((resolveExit) => {
-    child.once('exit', (code, signal) => {
-      unregister(child.pid);
-      resolveExit({ code, signal, at: performance.now() });
-    });
-  });
-  const server = {
+  const server = await startService({
     name,
-    pid: child.pid,
+    script: MAIN,
     port,
+    dataDir,
     logFile,
-    child,
-    exited,
-    alive: () => child.exitCode === null && child.signalCode === null,
-    signal: (signal) => {
-      if (server.alive()) child.kill(signal);
-    },
-    /** Sends `signal` (SIGKILL by default) and resolves once the process has ended. */
-    kill: async (signal = 'SIGKILL') => {
-      if (!server.alive()) return exited;
-      child.kill(signal);
-      return exited;
-    },
-  };
-  scope?.add(server);
-  // Ready when /health/live answers 200 *and* the listening socket is this child's: a port
-  // picked free a moment ago can be taken by another process on a shared machine, which would
-  // then answer the probe while our server fails with EADDRINUSE.
-  const deadline = performance.now() + readyTimeoutMs;
-  for (;;) {
-    if (!server.alive()) {
-      const { code, signal } = await exited;
-      const log = tail(logFile);
-      const error = new Error(`${name} exited while starting (${signal ?? `code ${code}`}); log ${logFile}:\n${log}`);
-      if (/EADDRINUSE/.test(log)) error.code = 'EADDRINUSE';
-      throw error;
-    }
-    const r = await send({ port, agent: false, path: '/health/live', timeoutMs: 1000 });
-    if (r.status === 200 && ownsListener(child.pid, port)) return server;
-    if (performance.now() > deadline) {
-      await server.kill();
-      throw new Error(`${name} did not answer GET /health/live on its own socket within ${readyTimeoutMs / 1000} s; log ${logFile}:\n${tail(logFile)}`);
-    }
-    await sleep(50);
-  }
+    env: { ...FAULTS_ENV, JWT_ACCESS_SECRET: secrets.access, REFRESH_TOKEN_SECRET: secrets.refresh, MONGODB_URI: mongoUri, ...env },
+    timeoutMs: readyTimeoutMs,
+    isReady: (service) => ownsListener(service.pid, port),
+    onSpawn: (child) => register(child.pid, `${name} (node dist/main.js)`),
+    onExit: (child) => unregister(child.pid),
+  });
+  return scope ? scope.add(server) : server;
 }
 
 function ownsListener(pid, port) {

@@ -1,18 +1,17 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import request from 'supertest';
+import { TEST_ENV as SHARED_TEST_ENV } from '../../scripts/lib/test-env.mjs';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, EnvOverrides } from '../../src/config/app-config';
 import { COOKIE_LAYOUT, CSRF_MODE } from './cookies';
 import { agentSendingCsrfTokens, sendingCsrfTokens, treatingLoopbackAsSecure } from './csrf';
 import { StoreUnderTest } from './stores';
 
-/** Test defaults: cheap bcrypt and limits high enough not to get in the way (one suite lowers them). */
+/** The shared test defaults (scripts/lib/test-env.mjs), in-process: test mode, no log output. */
 const TEST_ENV: EnvOverrides = {
+  ...SHARED_TEST_ENV,
   NODE_ENV: 'test',
-  BCRYPT_COST: '4',
-  RATE_LIMIT_LOGIN: '10000',
-  RATE_LIMIT_REFRESH: '10000',
   LOG_LEVEL: 'silent',
   COOKIE_LAYOUT,
   CSRF_MODE,

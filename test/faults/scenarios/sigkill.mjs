@@ -14,7 +14,7 @@
 // Nothing else is allowed: in particular not a session whose current token has no record, which
 // would fail a refresh with "session ended" while the session is still live (half-rotated).
 //
-// The checks, done within the grace window (REFRESH_REUSE_GRACE=10s, measured from the kill):
+// The checks, done within the grace window (REFRESH_REUSE_GRACE of FAULTS_ENV, measured from the kill):
 // - even clients, last cookie first (what a real client does): L must give 200 (A: L is current;
 //   C: L is the immediately previous token, inside the window, and gets L' again). Then that
 //   successor must refresh again (200: it has a record and is current; not half-rotated) and
@@ -33,11 +33,10 @@
 // and any combination other than the ones above -- notably a client whose every cookie fails
 // while its session was not revoked by the theft rule.
 import { Checks, Samples, pool, serviceOn } from '../common.mjs';
-import { sleep } from '../harness.mjs';
+import { REUSE_GRACE_MS as GRACE_MS, sleep } from '../harness.mjs';
 import { REUSE_MESSAGE, Tally, describe, keepAliveAgent, ms, now, signUpClients } from '../http.mjs';
 
 const CLIENTS = 30;
-const GRACE_MS = 10_000; // REFRESH_REUSE_GRACE as the harness sets it
 
 export async function sigkillRestart(ctx) {
   const checks = new Checks();

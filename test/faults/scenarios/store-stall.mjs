@@ -15,7 +15,7 @@
 //   revoked or ended by a store stall is a false sign-out (a 401 naming reuse, a false theft).
 import { createHash } from 'node:crypto';
 import { Checks, Samples, probeHealth, serviceOn } from '../common.mjs';
-import { sleep } from '../harness.mjs';
+import { REUSE_GRACE_MS, sleep } from '../harness.mjs';
 import { Latencies, REUSE_MESSAGE, Tally, describe, keepAliveAgent, ms, now, signUpClients } from '../http.mjs';
 
 const CLIENTS = 20;
@@ -23,7 +23,7 @@ const BASELINE_MS = 2000;
 // Longer than REFRESH_REUSE_GRACE (10 s) on purpose: a replica-set failover takes about this
 // long (electionTimeoutMillis is 10 s), and a client retrying a refresh whose answer was lost
 // comes back only after it.
-const STALL_MS = 12_000;
+const STALL_MS = REUSE_GRACE_MS + 2000;
 const HANG_LIMIT_MS = 6000;
 const RECOVERY_LIMIT_MS = 15_000;
 
