@@ -8,6 +8,7 @@ export const TEST_ENV = Object.freeze({
   BCRYPT_COST: '4',
   RATE_LIMIT_LOGIN: '10000',
   RATE_LIMIT_REFRESH: '10000',
+  RATE_LIMIT_RECOVERY: '10000',
 });
 
 /**

@@ -68,7 +68,21 @@ export abstract class AppConfig {
     /** How long this instance may remember a session as live (0: ask the store every time). */
     readonly livenessCacheSeconds: number;
   };
-  abstract readonly rateLimit: { readonly windowMs: number; readonly credentials: number; readonly refresh: number };
+  abstract readonly rateLimit: { readonly windowMs: number; readonly credentials: number; readonly refresh: number; readonly recovery: number };
+  /**
+   * Mail and the links in it. `publicUrl` is null only in production without PUBLIC_URL; `transport`
+   * is 'outbox' (development without SMTP_URL: .eml files under outboxDir) or null (production
+   * without SMTP_URL). Either null: the recovery routes answer 503.
+   */
+  abstract readonly mail: {
+    readonly publicUrl: string | null;
+    readonly transport: { readonly smtpUrl: string } | 'outbox' | null;
+    readonly outboxDir: string;
+    readonly from: string;
+    readonly timeoutMs: number;
+    readonly resetTtlSeconds: number;
+    readonly verificationTtlSeconds: number;
+  };
   abstract readonly bruteForce: { readonly maxFailures: number; readonly windowMs: number; readonly lockoutMs: number };
   abstract readonly passwords: {
     readonly bcryptCost: number;
@@ -154,6 +168,16 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       windowMs: seconds('RATE_LIMIT_WINDOW') * 1000,
       credentials: env.RATE_LIMIT_LOGIN,
       refresh: env.RATE_LIMIT_REFRESH,
+      recovery: env.RATE_LIMIT_RECOVERY,
+    },
+    mail: {
+      publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') ?? (production ? null : `http://localhost:${env.PORT}`),
+      transport: env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : production ? null : 'outbox',
+      outboxDir: resolve(dataDir, 'outbox'),
+      from: env.MAIL_FROM,
+      timeoutMs: seconds('SMTP_TIMEOUT') * 1000,
+      resetTtlSeconds: seconds('PASSWORD_RESET_TTL'),
+      verificationTtlSeconds: seconds('EMAIL_VERIFICATION_TTL'),
     },
     bruteForce: {
       maxFailures: env.LOGIN_MAX_FAILURES,

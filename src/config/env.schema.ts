@@ -131,6 +131,31 @@ export class EnvSchema {
 
   @Matches(/^\d+(b|kb|mb)$/, { message: 'BODY_LIMIT must look like 100kb' })
   BODY_LIMIT = '100kb';
+
+  /** Where users reach the service; every link in a mail is built from it, never from a request header. Development: http://localhost:PORT. */
+  @Transform(blankToUndefined) @IsOptional() @Matches(/^https?:\/\/[^/?#\s@]+(\/[^?#\s]*)?$/, { message: 'PUBLIC_URL must be an http(s) URL without query, fragment or credentials, such as https://auth.example.com' })
+  PUBLIC_URL?: string;
+
+  /** smtp://user:pass@host:587 or smtps://…:465. Unset: development writes mail to DATA_DIR/outbox, production answers 503 on the recovery routes. */
+  @Transform(blankToUndefined) @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must start with smtp:// or smtps://' })
+  SMTP_URL?: string;
+
+  @IsString() @Matches(/^[^\r\n]+$/, { message: 'MAIL_FROM must be one line' })
+  MAIL_FROM = 'Nest Cookie Auth <no-reply@localhost>';
+
+  /** The most one SMTP connect, greeting or reply may take before the send is given up (and logged). */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  SMTP_TIMEOUT = '10s';
+
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  PASSWORD_RESET_TTL = '30m';
+
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  EMAIL_VERIFICATION_TTL = '1d';
+
+  /** Per client address per RATE_LIMIT_WINDOW: reset requests, reset confirmations and verifications together. */
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_RECOVERY = 10;
 }
 
 export function validateEnv(raw: Record<string, unknown>): EnvSchema {

@@ -33,6 +33,7 @@ export function limiterCounter(limiter: () => RateLimiterAbstract, run: <T>(work
         }
       }),
     giveBack: (key) => run(async () => void (await limiter().reward(key, 1))),
+    reset: (key) => run(async () => void (await limiter().delete(key))),
   };
 }
 

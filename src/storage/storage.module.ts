@@ -2,6 +2,7 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/c
 import { AppConfig } from '../config/app-config';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { CounterStore } from '../throttling/counter-store';
+import { OneTimeTokensRepository } from '../users/one-time-tokens.repository';
 import { UsersRepository } from '../users/users.repository';
 import { Store } from './store';
 import { StoreHealth } from './store-health';
@@ -33,10 +34,11 @@ class StoreCloser implements OnApplicationShutdown {
     { provide: STORE, inject: [AppConfig], useFactory: openStore },
     { provide: UsersRepository, inject: [STORE], useFactory: (store: Store) => store.users },
     { provide: SessionsRepository, inject: [STORE], useFactory: (store: Store) => store.sessions },
+    { provide: OneTimeTokensRepository, inject: [STORE], useFactory: (store: Store) => store.oneTimeTokens },
     { provide: CounterStore, inject: [STORE], useFactory: (store: Store) => store.counters },
     { provide: StoreHealth, inject: [STORE], useFactory: (store: Store) => store.health },
     StoreCloser,
   ],
-  exports: [UsersRepository, SessionsRepository, CounterStore, StoreHealth],
+  exports: [UsersRepository, SessionsRepository, OneTimeTokensRepository, CounterStore, StoreHealth],
 })
 export class StorageModule {}

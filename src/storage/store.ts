@@ -1,5 +1,6 @@
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { CounterStore } from '../throttling/counter-store';
+import { OneTimeTokensRepository } from '../users/one-time-tokens.repository';
 import { UsersRepository } from '../users/users.repository';
 import { StoreHealth } from './store-health';
 
@@ -7,6 +8,7 @@ import { StoreHealth } from './store-health';
 export interface Store {
   users: UsersRepository;
   sessions: SessionsRepository;
+  oneTimeTokens: OneTimeTokensRepository;
   counters: CounterStore;
   health: StoreHealth;
   close(): Promise<void>;

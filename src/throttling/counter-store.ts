@@ -26,6 +26,8 @@ export interface Counter {
   take(key: string): Promise<Taken>;
   /** Returns one take (a password check that succeeded). */
   giveBack(key: string): Promise<void>;
+  /** Forgets the key: its count and any block (a lockout cleared by a password reset). */
+  reset(key: string): Promise<void>;
 }
 
 /** The storage port for counters; each adapter keeps them in its own store. */

@@ -44,6 +44,15 @@ export class LoginLockout {
     return { granted: false, retryAfterSeconds: Math.max(1, Math.ceil(msBeforeReset / 1000)) };
   }
 
+  /**
+   * A password reset proved control of the account's address: the username's failures and lock
+   * are forgotten, so the owner can sign in with the new password at once. Device counts stay
+   * (they lock only the device that failed).
+   */
+  clear(username: string): Promise<void> {
+    return this.checks.reset(keyOf({ username, deviceId: null }));
+  }
+
   /** The password was right: this check does not count as a failure. */
   giveBack(slot: { key: string }): Promise<void> {
     return this.checks.giveBack(slot.key);

@@ -1,6 +1,6 @@
 import { ExecutionContext, SetMetadata } from '@nestjs/common';
 
-export type RateLimitKind = 'credentials' | 'refresh';
+export type RateLimitKind = 'credentials' | 'refresh' | 'recovery';
 const RATE_LIMIT_KIND = 'rateLimitKind';
 
 /**

@@ -5,13 +5,19 @@ export interface User {
   /** Display name. */
   name: string;
   passwordHash: string;
+  /**
+   * The address the user gave, as typed (trimmed), or null. Unique case-insensitively once
+   * verified: the store keeps a lower-cased copy of verified addresses only, under a unique index.
+   */
+  email: string | null;
+  emailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewUser = Pick<User, 'id' | 'username' | 'name' | 'passwordHash' | 'createdAt'>;
+export type NewUser = Pick<User, 'id' | 'username' | 'name' | 'passwordHash' | 'createdAt'> & { email?: string | null };
 
-/** What any caller may see of a user: never the hash. */
+/** What any caller may see of a user: never the hash, never the address. */
 export interface PublicUser {
   id: string;
   username: string;
@@ -19,6 +25,16 @@ export interface PublicUser {
   createdAt: string;
 }
 
+/** What the user sees of their own account (GET /auth/me, signup, login, PATCH): adds the address. */
+export interface OwnUser extends PublicUser {
+  email: string | null;
+  emailVerified: boolean;
+}
+
 export function toPublicUser(user: User): PublicUser {
   return { id: user.id, username: user.username, name: user.name, createdAt: user.createdAt.toISOString() };
+}
+
+export function toOwnUser(user: User): OwnUser {
+  return { ...toPublicUser(user), email: user.email, emailVerified: user.emailVerified };
 }

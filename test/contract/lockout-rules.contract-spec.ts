@@ -53,4 +53,18 @@ describeOnEachStore('lockout counting', (kind) => {
     expect((await lockout.take(device, client)).granted).toBe(false);
     expect((await lockout.take({ username, deviceId: 'device-b' }, client)).granted).toBe(true);
   });
+
+  it("clears a locked username's count and lock (a password reset), and only that username's", async () => {
+    const locked = user();
+    const other = user();
+    for (let i = 0; i <= MAX_FAILURES; i++) {
+      await lockout.take(locked, client);
+      await lockout.take(other, client);
+    }
+    expect((await lockout.take(locked, client)).granted).toBe(false);
+    await lockout.clear(locked.username);
+    for (let i = 0; i < MAX_FAILURES; i++) expect((await lockout.take(locked, client)).granted).toBe(true);
+    expect((await lockout.take(other, client)).granted).toBe(false);
+    await lockout.clear(user().username); // an unknown key is fine
+  });
 });

@@ -31,7 +31,7 @@ describeOnEachStore('UsersRepository contract', (kind) => {
   it('creates and finds a user by id and by username, dates intact', async () => {
     const user = newUser();
     const created = await store.users.create(user);
-    expect(created).toEqual({ ...user, updatedAt: user.createdAt });
+    expect(created).toEqual({ ...user, email: null, emailVerified: false, updatedAt: user.createdAt });
     expect(await store.users.findById(user.id)).toEqual(created);
     expect(await store.users.findByUsername(user.username)).toEqual(created);
   });
@@ -79,6 +79,50 @@ describeOnEachStore('UsersRepository contract', (kind) => {
     expect(await store.users.delete(user.id)).toBe(true);
     expect(await store.users.findById(user.id)).toBeNull();
     expect(await store.users.delete(user.id)).toBe(false);
+  });
+
+  it('keeps a given address unverified and findable by nobody until it is verified', async () => {
+    const user = newUser({ email: 'Ada.King@Example.org' });
+    expect(await store.users.create(user)).toMatchObject({ email: 'Ada.King@Example.org', emailVerified: false });
+    expect(await store.users.findByVerifiedEmail('ada.king@example.org')).toBeNull();
+    const verified = await store.users.markEmailVerified(user.id, 'Ada.King@Example.org', new Date(clock + 1000));
+    expect(verified).toMatchObject({ email: 'Ada.King@Example.org', emailVerified: true, updatedAt: new Date(clock + 1000) });
+    expect(await store.users.findByVerifiedEmail('ADA.KING@example.ORG')).toEqual(verified);
+    expect(await store.users.findByVerifiedEmail('{"$gt":""}')).toBeNull();
+  });
+
+  it('lets two accounts give one address, but only one verify it (case-insensitively)', async () => {
+    const first = newUser({ email: 'shared@example.org' });
+    const second = newUser({ email: 'SHARED@example.org' });
+    await store.users.create(first);
+    await store.users.create(second);
+    await store.users.markEmailVerified(first.id, 'shared@example.org', new Date());
+    const error = await store.users.markEmailVerified(second.id, 'SHARED@example.org', new Date()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DuplicateKeyError);
+    expect((error as DuplicateKeyError).field).toBe('email');
+    expect(await store.users.findById(second.id)).toMatchObject({ emailVerified: false });
+    expect((await store.users.findByVerifiedEmail('shared@example.org'))?.id).toBe(first.id);
+  });
+
+  it('verifies only the address the user still has', async () => {
+    const user = newUser({ email: 'old@example.org' });
+    await store.users.create(user);
+    expect(await store.users.markEmailVerified(user.id, 'other@example.org', new Date())).toBeNull();
+    expect(await store.users.markEmailVerified(randomUUID(), 'old@example.org', new Date())).toBeNull();
+    expect(await store.users.findById(user.id)).toMatchObject({ email: 'old@example.org', emailVerified: false });
+  });
+
+  it('changes the address to a new unverified one and lets the old verified one go', async () => {
+    const user = newUser({ email: 'before@example.org' });
+    await store.users.create(user);
+    await store.users.markEmailVerified(user.id, 'before@example.org', new Date());
+    const changed = await store.users.changeEmail(user.id, 'after@example.org', new Date(clock + 2000));
+    expect(changed).toMatchObject({ email: 'after@example.org', emailVerified: false, updatedAt: new Date(clock + 2000) });
+    expect(await store.users.findByVerifiedEmail('before@example.org')).toBeNull();
+    const other = newUser({ email: 'before@example.org' });
+    await store.users.create(other);
+    expect(await store.users.markEmailVerified(other.id, 'before@example.org', new Date())).toMatchObject({ emailVerified: true });
+    expect(await store.users.changeEmail(randomUUID(), 'x@example.org', new Date())).toBeNull();
   });
 
   it('answers its health ping', async () => {

@@ -12,7 +12,7 @@ export const DUPLICATE_KEY = 11000;
 const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** The port's field names for the unique keys MongoDB reports by their stored path. */
-const FIELD_NAMES: Record<string, string> = { _id: 'id' };
+const FIELD_NAMES: Record<string, string> = { _id: 'id', emailKey: 'email' };
 
 /**
  * Turns what mongoose or the driver threw into the storage's own errors, so that no driver

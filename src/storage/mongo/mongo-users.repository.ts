@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { emailKey } from '../../users/email';
 import { NewUser, User } from '../../users/user';
 import { UserPage, UsersRepository } from '../../users/users.repository';
 import { MongoLink } from './mongo-link';
@@ -9,6 +10,8 @@ const toUser = (doc: UserDocument): User => ({
   username: doc.username,
   name: doc.name,
   passwordHash: doc.passwordHash,
+  email: doc.email ?? null,
+  emailVerified: doc.emailVerified ?? false,
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });
@@ -27,6 +30,8 @@ export class MongoUsersRepository extends UsersRepository {
       username: user.username,
       name: user.name,
       passwordHash: user.passwordHash,
+      email: user.email ?? null,
+      emailVerified: false,
       createdAt: user.createdAt,
       updatedAt: user.createdAt,
     };
@@ -42,6 +47,11 @@ export class MongoUsersRepository extends UsersRepository {
 
   async findByUsername(username: string): Promise<User | null> {
     const doc = await this.link.run(() => this.users.findOne({ username }).lean<UserDocument>().exec());
+    return doc ? toUser(doc) : null;
+  }
+
+  async findByVerifiedEmail(email: string): Promise<User | null> {
+    const doc = await this.link.run(() => this.users.findOne({ emailKey: emailKey(email) }).lean<UserDocument>().exec());
     return doc ? toUser(doc) : null;
   }
 
@@ -62,14 +72,27 @@ export class MongoUsersRepository extends UsersRepository {
     const set: Partial<UserDocument> = { updatedAt: changes.updatedAt };
     if (changes.name !== undefined) set.name = changes.name;
     if (changes.passwordHash !== undefined) set.passwordHash = changes.passwordHash;
-    const doc = await this.link.run(() =>
-      this.users.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean<UserDocument>().exec(),
-    );
-    return doc ? toUser(doc) : null;
+    return this.findAndSet({ _id: id }, { $set: set });
+  }
+
+  async changeEmail(id: string, email: string, updatedAt: Date): Promise<User | null> {
+    return this.findAndSet({ _id: id }, { $set: { email, emailVerified: false, updatedAt }, $unset: { emailKey: 1 } });
+  }
+
+  async markEmailVerified(id: string, email: string, updatedAt: Date): Promise<User | null> {
+    // Conditional on the address still being the user's: a link mailed to an old address verifies nothing.
+    return this.findAndSet({ _id: id, email }, { $set: { emailVerified: true, emailKey: emailKey(email), updatedAt } });
   }
 
   async delete(id: string): Promise<boolean> {
     const { deletedCount } = await this.link.run(() => this.users.deleteOne({ _id: id }).exec());
     return deletedCount > 0;
+  }
+
+  private async findAndSet(filter: Record<string, string>, update: Record<string, unknown>): Promise<User | null> {
+    const doc = await this.link.run(() =>
+      this.users.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<UserDocument>().exec(),
+    );
+    return doc ? toUser(doc) : null;
   }
 }

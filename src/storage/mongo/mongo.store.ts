@@ -2,6 +2,8 @@ import type { Logger } from '@nestjs/common';
 import { Store } from '../store';
 import { MongoCounterStore, createCounterIndexes } from './mongo-counters';
 import { MongoLink } from './mongo-link';
+import { MongoOneTimeTokensRepository } from './mongo-one-time-tokens.repository';
+import { OneTimeTokenDocument, OneTimeTokenSchema } from './one-time-token.schema';
 import { MongoSessionsRepository } from './mongo-sessions.repository';
 import { MongoUsersRepository } from './mongo-users.repository';
 import { RefreshTokenDocument, RefreshTokenSchema } from './refresh-token.schema';
@@ -19,16 +21,18 @@ export async function openMongoStore(uri: string, logger: Logger): Promise<Store
   const users = link.connection.model(UserDocument.name, UserSchema);
   const sessions = link.connection.model(SessionDocument.name, SessionSchema);
   const records = link.connection.model(RefreshTokenDocument.name, RefreshTokenSchema);
+  const oneTimeTokens = link.connection.model(OneTimeTokenDocument.name, OneTimeTokenSchema);
 
   // createIndexes is idempotent and never drops an index someone added by hand (syncIndexes would).
   await link.start(async () => {
-    for (const model of [users, sessions, records]) await model.createIndexes();
+    for (const model of [users, sessions, records, oneTimeTokens]) await model.createIndexes();
     await createCounterIndexes(link);
   });
 
   return {
     users: new MongoUsersRepository(users, link),
     sessions: new MongoSessionsRepository(sessions, records, link),
+    oneTimeTokens: new MongoOneTimeTokensRepository(oneTimeTokens, link),
     counters: new MongoCounterStore(link),
     health: { ping: () => link.ping() },
     close: () => link.close(),

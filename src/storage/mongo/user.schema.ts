@@ -29,6 +29,17 @@ export class UserDocument {
   @Prop({ type: String, required: true })
   passwordHash!: string;
 
+  /** As the user typed it; null or absent when none was given (documents from before e-mail existed). */
+  @Prop({ type: String, default: null })
+  email?: string | null;
+
+  @Prop({ type: Boolean, default: false })
+  emailVerified?: boolean;
+
+  /** Lower-cased copy of a *verified* address only; absent otherwise (the unique index skips it). */
+  @Prop({ type: String })
+  emailKey?: string;
+
   @Prop({ type: Date, required: true })
   createdAt!: Date;
 
@@ -39,5 +50,7 @@ export class UserDocument {
 export const UserSchema = SchemaFactory.createForClass(UserDocument);
 // The service lower-cases usernames before they get here, so a plain unique index is enough.
 UserSchema.index({ username: 1 }, { unique: true });
+// A verified address belongs to one account, case-insensitively; unverified ones carry no key.
+UserSchema.index({ emailKey: 1 }, { unique: true, partialFilterExpression: { emailKey: { $type: 'string' } } });
 // Backs `list`: oldest first, ties broken by id, so pages stay stable while users sign up.
 UserSchema.index({ createdAt: 1, _id: 1 });

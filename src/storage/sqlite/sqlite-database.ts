@@ -47,6 +47,20 @@ const MIGRATIONS: string[] = [
      expire INTEGER
    );
    CREATE INDEX counters_expire ON counters (expire);`,
+  // E-mail addresses and one-time tokens (password reset, verification). email_key is the
+  // lower-cased copy of a *verified* address only: unique among verified addresses, case-insensitively.
+  `ALTER TABLE users ADD COLUMN email TEXT;
+   ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE users ADD COLUMN email_key TEXT;
+   CREATE UNIQUE INDEX users_email_key ON users (email_key) WHERE email_key IS NOT NULL;
+   CREATE TABLE one_time_tokens (
+     user_id    TEXT NOT NULL,
+     purpose    TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     email      TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, purpose)
+   );`,
 ];
 
 export function openSqliteDatabase(file: string): SqliteDatabase {
@@ -87,11 +101,14 @@ export function sqlite<T>(work: () => T): T {
   }
 }
 
+/** Columns whose domain name is not their camel-cased name. */
+const FIELD_NAMES: Record<string, string> = { email_key: 'email' };
+
 /**
  * "UNIQUE constraint failed: sessions.current_token_hash" names the column (the value never
  * appears); reported under the domain's field name, as every adapter does.
  */
 function uniqueColumn(message: string): string {
   const column = /failed: \w+\.(\w+)/.exec(message)?.[1] ?? 'key';
-  return column.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase());
+  return FIELD_NAMES[column] ?? column.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase());
 }

@@ -2,6 +2,7 @@ import { Store } from '../store';
 import { StoreHealth } from '../store-health';
 import { SqliteCounterStore } from './sqlite-counters';
 import { openSqliteDatabase, sqlite } from './sqlite-database';
+import { SqliteOneTimeTokensRepository } from './sqlite-one-time-tokens.repository';
 import { SqliteSessionsRepository } from './sqlite-sessions.repository';
 import { SqliteUsersRepository } from './sqlite-users.repository';
 
@@ -14,6 +15,7 @@ export function openSqliteStore(file: string): Store {
   return {
     users: new SqliteUsersRepository(db),
     sessions: new SqliteSessionsRepository(db),
+    oneTimeTokens: new SqliteOneTimeTokensRepository(db),
     counters,
     health,
     close: async () => {

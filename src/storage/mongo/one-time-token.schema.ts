@@ -1,0 +1,43 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+/**
+ * The stored shape of a password-reset or verification token (collection `one_time_tokens`).
+ * `_id` is `purpose:userId`: one document per user and purpose, so issuing a new token replaces
+ * the earlier one in one write (a newer request retires the older).
+ */
+@Schema({
+  collection: 'one_time_tokens',
+  versionKey: false,
+  strict: 'throw',
+  strictQuery: 'throw',
+  autoIndex: false,
+  autoCreate: false,
+})
+export class OneTimeTokenDocument {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  /** SHA-256 of the token (never the token itself). */
+  @Prop({ type: String, required: true })
+  tokenHash!: string;
+
+  @Prop({ type: String, required: true })
+  purpose!: string;
+
+  @Prop({ type: String, required: true })
+  userId!: string;
+
+  @Prop({ type: String, required: true })
+  email!: string;
+
+  @Prop({ type: Date, required: true })
+  expiresAt!: Date;
+}
+
+export const OneTimeTokenSchema = SchemaFactory.createForClass(OneTimeTokenDocument);
+// Confirmations look tokens up by hash; no two live tokens share one.
+OneTimeTokenSchema.index({ tokenHash: 1 }, { unique: true });
+// Deleting an account retires its tokens by user id.
+OneTimeTokenSchema.index({ userId: 1 });
+// MongoDB removes each token once it expires (reads check expiresAt themselves: the monitor runs about once a minute).
+OneTimeTokenSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });

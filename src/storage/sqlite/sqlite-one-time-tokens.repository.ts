@@ -1,0 +1,67 @@
+import { OneTimePurpose, OneTimeToken, OneTimeTokensRepository } from '../../users/one-time-tokens.repository';
+import { SqliteDatabase, sqlite } from './sqlite-database';
+
+interface TokenRow {
+  user_id: string;
+  purpose: OneTimePurpose;
+  token_hash: string;
+  email: string;
+  expires_at: number;
+}
+
+const toToken = (row: TokenRow): OneTimeToken => ({
+  tokenHash: row.token_hash,
+  purpose: row.purpose,
+  userId: row.user_id,
+  email: row.email,
+  expiresAt: new Date(row.expires_at),
+});
+
+/**
+ * One row per (user, purpose), so issuing a token replaces the user's earlier one in the same
+ * statement. At most two rows per user: an expired row is overwritten by the next issue or
+ * removed with the account, and needs no purge.
+ */
+export class SqliteOneTimeTokensRepository extends OneTimeTokensRepository {
+  private readonly upsert;
+  private readonly live;
+  private readonly take;
+  private readonly removeAll;
+
+  constructor(db: SqliteDatabase) {
+    super();
+    this.upsert = db.prepare(
+      `INSERT INTO one_time_tokens (user_id, purpose, token_hash, email, expires_at)
+       VALUES (@userId, @purpose, @tokenHash, @email, @expiresAt)
+       ON CONFLICT (user_id, purpose) DO UPDATE SET
+         token_hash = excluded.token_hash, email = excluded.email, expires_at = excluded.expires_at`,
+    );
+    this.live = db.prepare<[string, OneTimePurpose, number], TokenRow>(
+      'SELECT * FROM one_time_tokens WHERE token_hash = ? AND purpose = ? AND expires_at > ?',
+    );
+    // Compare-and-delete in one statement: of two concurrent confirmations one deletes the row,
+    // the other finds nothing.
+    this.take = db.prepare<[string, OneTimePurpose, number], TokenRow>(
+      'DELETE FROM one_time_tokens WHERE token_hash = ? AND purpose = ? AND expires_at > ? RETURNING *',
+    );
+    this.removeAll = db.prepare<[string]>('DELETE FROM one_time_tokens WHERE user_id = ?');
+  }
+
+  async issue(token: OneTimeToken): Promise<void> {
+    sqlite(() => this.upsert.run({ ...token, expiresAt: token.expiresAt.getTime() }));
+  }
+
+  async find(purpose: OneTimePurpose, tokenHash: string, now: Date): Promise<OneTimeToken | null> {
+    const row = sqlite(() => this.live.get(tokenHash, purpose, now.getTime()));
+    return row ? toToken(row) : null;
+  }
+
+  async consume(purpose: OneTimePurpose, tokenHash: string, now: Date): Promise<OneTimeToken | null> {
+    const row = sqlite(() => this.take.get(tokenHash, purpose, now.getTime()));
+    return row ? toToken(row) : null;
+  }
+
+  async revokeAll(userId: string): Promise<void> {
+    sqlite(() => this.removeAll.run(userId));
+  }
+}
