@@ -8,7 +8,9 @@ import { LoggingModule } from './common/logging.module';
 import { EnvOverrides } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
 import { PagesModule } from './pages/pages.module';
+import { RecoveryModule } from './recovery/recovery.module';
 import { StorageModule } from './storage/storage.module';
 import { ThrottlingModule } from './throttling/throttling.module';
 import { UsersModule } from './users/users.module';
@@ -30,9 +32,11 @@ export class AppModule {
         LoggingModule,
         StorageModule,
         ThrottlingModule,
+        MailModule,
         AuthModule,
         UsersModule,
         HealthModule,
+        RecoveryModule,
         PagesModule,
       ],
       providers: [

@@ -8,12 +8,13 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from '../common/api-responses';
 import { ErrorDto } from '../common/dto/error.dto';
 import { COOKIE_AUTH } from '../common/openapi';
-import { PublicUserDto } from '../users/dto/public-user.dto';
+import { OwnUserDto } from '../users/dto/public-user.dto';
 import { CsrfTokenDto } from './dto/csrf-token.dto';
 import { UserResponseDto } from './dto/user-response.dto';
 
@@ -39,7 +40,8 @@ export const AuthDocs = {
     applyDecorators(
       ApiOperation({ summary: 'Create an account and sign in', description: 'Starts a session and sets the auth cookie.' }),
       ApiCreatedResponse({ type: UserResponseDto, description: 'Account created and signed in', headers: SETS_COOKIE }),
-      ApiConflictResponse({ type: ErrorDto, description: '`That username is taken` (usernames are case-insensitive)' }),
+      ApiConflictResponse({ type: ErrorDto, description: '`That username is taken` (usernames are case-insensitive). Never for an e-mail address: see `email`' }),
+      ApiServiceUnavailableResponse({ type: ErrorDto, description: '`email` was given but e-mail is not set up on this server (SMTP_URL, PUBLIC_URL)' }),
       ApiValidatedBody(),
       ApiStateChanging(),
       ApiRateLimited(),
@@ -122,8 +124,8 @@ export const AuthDocs = {
 
   me: () =>
     applyDecorators(
-      ApiOperation({ summary: 'The signed-in user' }),
+      ApiOperation({ summary: 'The signed-in user', description: 'Your own account, with your e-mail address and whether it is verified.' }),
       ApiSignedIn(),
-      ApiOkResponse({ type: PublicUserDto }),
+      ApiOkResponse({ type: OwnUserDto }),
     ),
 };

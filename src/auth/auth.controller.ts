@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, NotFoundException, Post, Req, 
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Client, ClientInfo, clientOf } from '../common/client';
-import { toPublicUser } from '../users/user';
+import { toOwnUser } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { AuthDocs } from './auth.api-docs';
 import { AuthService, SignedIn } from './auth.service';
@@ -54,7 +54,7 @@ export class AuthController {
   async reauth(@CurrentUser() caller: Principal, @Body() body: ReauthDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const { user, token, expiresAt } = await this.auth.reauth(caller, body.password, { deviceToken: this.device.read(req), client: clientOf(req) });
     this.cookie.replaceAccessToken(req, res, token, expiresAt);
-    return { user: toPublicUser(user) };
+    return { user: toOwnUser(user) };
   }
 
   @AuthDocs.logout()
@@ -81,13 +81,13 @@ export class AuthController {
   @AuthDocs.me()
   @Get('me')
   async me(@CurrentUser() caller: Principal) {
-    return toPublicUser(await this.users.get(caller.userId));
+    return toOwnUser(await this.users.get(caller.userId));
   }
 
   /** After a password was proved (signup, login) the browser is also remembered as the user's device. */
   private signedIn(res: Response, { user, cookie, expiresAt }: SignedIn, passwordProvedBy?: Request) {
     this.cookie.set(res, cookie, expiresAt);
     if (passwordProvedBy) this.device.remember(passwordProvedBy, res, user.username);
-    return { user: toPublicUser(user) };
+    return { user: toOwnUser(user) };
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { AppConfig } from '../config/app-config';
+import { loggableUrl } from './loggable-url';
 
 /**
  * Structured JSON logs through pino, behind Nest's Logger. A request line keeps what it takes to
@@ -12,7 +13,7 @@ import { AppConfig } from '../config/app-config';
 const requestFields = (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
   id: req.id,
   method: req.method,
-  url: req.url,
+  url: loggableUrl(req.url),
   remoteAddress: req.remoteAddress,
 });
 const responseFields = (res: { statusCode: number }) => ({ statusCode: res.statusCode });

@@ -18,7 +18,14 @@ export type SecurityEvent =
   | 'session_revoked'
   | 'session_evicted'
   | 'password_changed'
-  | 'account_deleted';
+  | 'account_deleted'
+  | 'email_changed'
+  | 'email_verification_sent'
+  | 'email_verified'
+  | 'email_in_use'
+  | 'password_reset_requested'
+  | 'password_reset_limited'
+  | 'password_reset';
 
 /**
  * One structured line per security event, always in the same shape: the event, who, which

@@ -53,11 +53,19 @@ ${body}
 `;
 }
 
-export function sendPage(res: Response, status: number, page: SafeHtml): void {
+/**
+ * Pages whose URL carries a token (/reset?token=…, /verify?token=…): no Referer at all, so the
+ * token cannot leak to wherever a link or a resource on the page points (there is none, and the
+ * CSP keeps it so). Their form posts then carry `Origin: null`, which SameOriginGuard accepts
+ * only together with `Sec-Fetch-Site: same-origin`.
+ */
+export const TOKEN_PAGE_REFERRER_POLICY = 'no-referrer';
+
+export function sendPage(res: Response, status: number, page: SafeHtml, { carriesToken = false }: { carriesToken?: boolean } = {}): void {
   res
     .status(status)
     .setHeader('Content-Security-Policy', PAGE_CSP)
-    .setHeader('Referrer-Policy', PAGE_REFERRER_POLICY)
+    .setHeader('Referrer-Policy', carriesToken ? TOKEN_PAGE_REFERRER_POLICY : PAGE_REFERRER_POLICY)
     .type('html')
     .send(page.value);
 }

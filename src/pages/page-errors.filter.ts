@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { ErrorBody, setRetryAfter, toErrorBody } from '../common/http-error.filter';
 import { SafeHtml } from './html';
 import { sendPage } from './layout';
-import { FormState, errorPage } from './views';
+import { ONE_TIME_TOKEN_PATTERN } from '../auth/tokens/one-time-tokens';
+import { FormState, TokenFormState, errorPage } from './views';
 
 /**
  * The pages' exit for errors: the same status and message as the API's JSON (one mapping,
@@ -12,6 +13,8 @@ import { FormState, errorPage } from './views';
 @Catch()
 export class PageErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
+  /** Set by filters of pages whose URL or form carries a token (see sendPage). */
+  protected readonly carriesToken: boolean = false;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -23,7 +26,7 @@ export class PageErrorFilter implements ExceptionFilter {
     }
     if (res.headersSent) return;
     setRetryAfter(res, exception);
-    sendPage(res, error.statusCode, this.render(error, http.getRequest<Request>()));
+    sendPage(res, error.statusCode, this.render(error, http.getRequest<Request>()), { carriesToken: this.carriesToken });
   }
 
   protected render(error: ErrorBody, _req: Request): SafeHtml {
@@ -43,6 +46,28 @@ export class FormErrorFilter extends PageErrorFilter {
     return this.form({
       error: error.message,
       username: typeof username === 'string' && username.length <= 64 ? username : undefined,
+      csrfToken: req.csrfToken?.(),
+    });
+  }
+}
+
+/**
+ * On the reset and verify forms' POST routes: a 4xx shows the same form again with the message,
+ * the token kept only when it has the token's shape (anything else was not from our link).
+ */
+export class TokenFormErrorFilter extends PageErrorFilter {
+  protected override readonly carriesToken = true;
+
+  constructor(private readonly form: (state: TokenFormState) => SafeHtml) {
+    super();
+  }
+
+  protected override render(error: ErrorBody, req: Request): SafeHtml {
+    if (error.statusCode >= 500) return super.render(error, req);
+    const token = (req.body as Record<string, unknown> | undefined)?.token;
+    return this.form({
+      token: typeof token === 'string' && ONE_TIME_TOKEN_PATTERN.test(token) ? token : '',
+      error: error.message,
       csrfToken: req.csrfToken?.(),
     });
   }

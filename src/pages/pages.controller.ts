@@ -10,9 +10,13 @@ import { uuidParam } from '../common/uuid-param';
 import { AccountService } from './account.service';
 import { FormBlanksAsAbsent } from './form-blanks.interceptor';
 import { sendPage } from './layout';
-import { FormErrorFilter, PageErrorFilter } from './page-errors.filter';
+import { FormErrorFilter, PageErrorFilter, TokenFormErrorFilter } from './page-errors.filter';
 import { PageSession } from './page-session';
-import { accountPage, loginPage, signupPage } from './views';
+import { accountPage, forgotPage, loginPage, messagePage, resetPage, signupPage, verifyPage } from './views';
+import { ForgotFormDto } from './forgot-form.dto';
+import { PasswordReset } from '../recovery/password-reset.service';
+import { EmailVerification } from '../users/email-verification';
+import { PasswordResetConfirmDto, VerifyEmailDto } from '../recovery/dto/recovery.dto';
 
 /**
  * Server-rendered pages, no client script. Public to the access guard because each page reads
@@ -27,6 +31,8 @@ export class PagesController {
   constructor(
     private readonly session: PageSession,
     private readonly account: AccountService,
+    private readonly reset: PasswordReset,
+    private readonly verification: EmailVerification,
   ) {}
 
   @Get('login')
@@ -52,6 +58,46 @@ export class PagesController {
   async signup(@Body() body: SignupDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.session.signup(body, req, res);
     res.redirect(303, '/account');
+  }
+
+  @Get('forgot')
+  forgotForm(@Req() req: Request, @Res() res: Response): void {
+    sendPage(res, 200, forgotPage({ csrfToken: req.csrfToken?.() }));
+  }
+
+  /** The same page whatever exists: the lookup and the mail happen after the answer (PasswordReset). */
+  @RateLimited('recovery') @UseFilters(new FormErrorFilter(forgotPage))
+  @Post('pages/forgot')
+  requestReset(@Body() body: ForgotFormDto, @Req() req: Request, @Res() res: Response): void {
+    this.reset.request(body.request, clientOf(req));
+    sendPage(res, 200, messagePage('Check your mail', this.reset.requestedMessage, { href: '/login', text: 'Back to sign in' }));
+  }
+
+  /** The link in the mail. Shows the form only: a GET (a mail scanner, a preview) changes nothing. */
+  @Get('reset')
+  resetForm(@Query('token') token: unknown, @Req() req: Request, @Res() res: Response): void {
+    sendPage(res, 200, resetPage({ token: typeof token === 'string' ? token : '', csrfToken: req.csrfToken?.() }), { carriesToken: true });
+  }
+
+  @RateLimited('recovery') @UseFilters(new TokenFormErrorFilter(resetPage))
+  @Post('pages/reset')
+  async confirmReset(@Body() body: PasswordResetConfirmDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.reset.confirm(body.token, body.password, clientOf(req));
+    // Every session of the account has ended, this browser's included.
+    this.session.clear(res);
+    sendPage(res, 200, messagePage('Password changed', 'Your new password is set, and every session was signed out. Sign in with the new password.'), { carriesToken: true });
+  }
+
+  @Get('verify')
+  verifyForm(@Query('token') token: unknown, @Req() req: Request, @Res() res: Response): void {
+    sendPage(res, 200, verifyPage({ token: typeof token === 'string' ? token : '', csrfToken: req.csrfToken?.() }), { carriesToken: true });
+  }
+
+  @RateLimited('recovery') @UseFilters(new TokenFormErrorFilter(verifyPage))
+  @Post('pages/verify')
+  async confirmEmail(@Body() body: VerifyEmailDto, @Res() res: Response): Promise<void> {
+    await this.verification.confirm(body.token);
+    sendPage(res, 200, messagePage('Address confirmed', 'Your e-mail address is verified: password-reset links can be sent to it.', { href: '/account', text: 'Your account' }), { carriesToken: true });
   }
 
   @Get('account')

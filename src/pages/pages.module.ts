@@ -5,10 +5,11 @@ import { UsersModule } from '../users/users.module';
 import { AccountService } from './account.service';
 import { PageSession } from './page-session';
 import { PagesController } from './pages.controller';
+import { RecoveryModule } from '../recovery/recovery.module';
 
 /** Server-rendered login and account pages (HTML forms, no client script) over the same auth-cookie. */
 @Module({
-  imports: [AuthModule, UsersModule, SessionsModule],
+  imports: [AuthModule, UsersModule, SessionsModule, RecoveryModule],
   controllers: [PagesController],
   providers: [PageSession, AccountService],
 })

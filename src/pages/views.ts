@@ -28,7 +28,52 @@ ${errorBox(state.error)}
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button>
 </form>
-<p class="muted">No account yet? <a href="/signup">Create one</a>.</p>`);
+<p class="muted"><a href="/forgot" id="forgot">Forgot password?</a> · No account yet? <a href="/signup">Create one</a>.</p>`);
+}
+
+export function forgotPage(state: FormState = {}): SafeHtml {
+  return layout('Forgot password', html`<h1>Forgot your password?</h1>
+${errorBox(state.error)}
+<p>Give your username or your verified e-mail address. If the account has a verified address, a link to choose a new password is mailed to it.</p>
+<form class="stack" method="post" action="/pages/forgot">${csrfField(state.csrfToken)}
+<label>Username or e-mail address <input name="account" autocomplete="username" required maxlength="254" value="${state.username ?? ''}"></label>
+<button type="submit">Send the link</button>
+</form>
+<p class="muted"><a href="/login">Back to sign in</a></p>`);
+}
+
+export function messagePage(title: string, message: string, link: { href: string; text: string } = { href: '/login', text: 'Sign in' }): SafeHtml {
+  return layout(title, html`<h1>${title}</h1>
+<p role="status">${message}</p>
+<p><a href="${link.href}">${link.text}</a></p>`);
+}
+
+export interface TokenFormState {
+  token: string;
+  error?: string;
+  csrfToken?: string;
+}
+
+/** GET /reset?token=…: only shows the form; nothing changes until it is posted (mail scanners fetch links). */
+export function resetPage({ token, error, csrfToken }: TokenFormState): SafeHtml {
+  return layout('Choose a new password', html`<h1>Choose a new password</h1>
+${errorBox(error)}
+<form class="stack" method="post" action="/pages/reset">${csrfField(csrfToken)}
+<input type="hidden" name="token" value="${token}">
+<label>New password (8 characters or more) <input name="password" type="password" autocomplete="new-password" required minlength="8"></label>
+<button type="submit">Set the new password</button>
+</form>
+<p class="muted">Every session of the account is signed out when the password changes.</p>`);
+}
+
+/** GET /verify?token=…: a button, so that a mail scanner fetching the link verifies nothing. */
+export function verifyPage({ token, error, csrfToken }: TokenFormState): SafeHtml {
+  return layout('Confirm your e-mail address', html`<h1>Confirm your e-mail address</h1>
+${errorBox(error)}
+<form class="stack" method="post" action="/pages/verify">${csrfField(csrfToken)}
+<input type="hidden" name="token" value="${token}">
+<button type="submit">Confirm this address</button>
+</form>`);
 }
 
 export function signupPage(state: FormState = {}): SafeHtml {
@@ -50,6 +95,7 @@ export function accountPage({ user, sessions, currentSessionId, csrfToken }: Acc
 <form method="post" action="/pages/logout">${csrfField(csrfToken)}<button type="submit" id="logout">Sign out</button></form>
 </header>
 <p>Username <strong id="username">${user.username}</strong> · member since ${formatTime(user.createdAt)}</p>
+<p>E-mail <span id="email">${user.email ?? 'none'}</span>${user.email ? html` <span id="email-status" class="muted">(${user.emailVerified ? 'verified' : 'not verified yet: open the link mailed to it'})</span>` : ''}</p>
 <h2>Your sessions</h2>
 <table class="sessions">
 <thead><tr><th>Device</th><th>IP</th><th>Signed in</th><th>Last used</th><th>Expires</th><th></th></tr></thead>

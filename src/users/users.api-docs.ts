@@ -8,11 +8,12 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiServiceUnavailableResponse,
 } from '@nestjs/swagger';
 import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from '../common/api-responses';
 import { ErrorDto } from '../common/dto/error.dto';
 import { DeleteUserDto } from './dto/delete-user.dto';
-import { PublicUserDto, UserPageDto } from './dto/public-user.dto';
+import { OwnUserDto, PublicUserDto, UserPageDto } from './dto/public-user.dto';
 
 const UserId = () => ApiParam({ name: 'id', format: 'uuid', description: 'User id' });
 const NoSuchUser = () => ApiNotFoundResponse({ type: ErrorDto, description: '`No such user` (also for an id that is not a UUID)' });
@@ -47,14 +48,16 @@ export const UsersDocs = {
   update: () =>
     applyDecorators(
       ApiOperation({
-        summary: 'Change your display name and/or password',
+        summary: 'Change your display name, password and/or e-mail address',
         description:
-          'A new password needs a recent sign-in (within REAUTH_MAX_AGE, see POST /auth/reauth) or `currentPassword`, ' +
-          'and revokes every other session of the user; this one stays signed in.',
+          'A new password or address needs a recent sign-in (within REAUTH_MAX_AGE, see POST /auth/reauth) or `currentPassword`. ' +
+          'A new password revokes every other session of the user; this one stays signed in. A new address is unverified and gets a ' +
+          'verification link (PUBLIC_URL/verify?token=…); the answer is the same whether or not another account has verified it.',
       }),
       UserId(),
       ApiSignedIn(),
-      ApiOkResponse({ type: PublicUserDto, description: 'The updated profile' }),
+      ApiOkResponse({ type: OwnUserDto, description: 'Your updated account' }),
+      ApiServiceUnavailableResponse({ type: ErrorDto, description: 'A new address was sent, but e-mail is not set up on this server (SMTP_URL, PUBLIC_URL)' }),
       ApiValidatedBody(),
       ApiBadRequestResponse({ type: ErrorDto, description: 'Nothing to change, or a field breaks its rule' }),
       ApiStateChanging(),

@@ -11,7 +11,7 @@ import { RateLimited } from '../throttling/rate-limited.decorator';
 import { DeleteUserDto } from './dto/delete-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
-import { toPublicUser } from './user';
+import { toOwnUser, toPublicUser } from './user';
 import { UsersDocs } from './users.api-docs';
 import { UsersService } from './users.service';
 import { Attempt } from './recent-auth';
@@ -43,7 +43,7 @@ export class UsersController {
   @UsersDocs.update()
   @RateLimited('credentials') @Patch(':id')
   async update(@CurrentUser() caller: Principal, @Param('id', userId()) id: string, @Body() body: UpdateUserDto, @Req() req: Request) {
-    return toPublicUser(await this.users.update(caller, id, body, this.attempt(req)));
+    return toOwnUser(await this.users.update(caller, id, body, this.attempt(req)));
   }
 
   /** Rate-limited like login for the same reason; a body is optional (the current password). */

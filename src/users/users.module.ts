@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
+import { EmailVerification } from './email-verification';
 import { PasswordCheck } from './password-check';
 import { Passwords } from './passwords';
 import { RecentAuth } from './recent-auth';
@@ -9,7 +10,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [SessionsModule],
   controllers: [UsersController],
-  providers: [UsersService, Passwords, PasswordCheck, RecentAuth],
-  exports: [UsersService],
+  providers: [UsersService, Passwords, PasswordCheck, RecentAuth, EmailVerification],
+  exports: [UsersService, EmailVerification],
 })
 export class UsersModule {}

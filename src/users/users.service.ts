@@ -7,6 +7,9 @@ import { DuplicateKeyError } from '../storage/storage.errors';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { PasswordCheck } from './password-check';
 import { Passwords } from './passwords';
+import { EmailVerification } from './email-verification';
+import { Mailer } from '../mail/mailer';
+import { OneTimeTokensRepository } from './one-time-tokens.repository';
 import { Attempt, RecentAuth } from './recent-auth';
 import { PublicUser, User, toPublicUser } from './user';
 import { normalizeUsername } from './username';
@@ -27,17 +30,56 @@ export class UsersService {
     private readonly passwordCheck: PasswordCheck,
     private readonly recentAuth: RecentAuth,
     private readonly sessions: SessionsService,
+    private readonly emailVerification: EmailVerification,
+    private readonly oneTimeTokens: OneTimeTokensRepository,
+    private readonly mailer: Mailer,
   ) {}
 
-  async create(input: { username: string; password: string; name?: string }): Promise<User> {
+  /**
+   * A given address is stored unverified and gets a verification link (EmailVerification), or a
+   * notice to its owner when another account has verified it: the answer is the same either way.
+   */
+  async create(input: { username: string; password: string; name?: string; email?: string }): Promise<User> {
     const username = normalizeUsername(input.username);
-    const passwordHash = await this.passwords.hash(input.password);
+    const name = input.name ?? username;
+    if (input.email !== undefined) this.mailer.requireAvailable();
+    const passwordHash = await this.newPasswordHash(input.password, { username, name });
+    let user: User;
     try {
-      return await this.users.create({ id: randomUUID(), username, name: input.name ?? username, passwordHash, createdAt: new Date() });
+      user = await this.users.create({ id: randomUUID(), username, name, passwordHash, email: input.email ?? null, createdAt: new Date() });
     } catch (error) {
       if (error instanceof DuplicateKeyError) throw new ConflictException('That username is taken');
       throw error;
     }
+    this.emailVerification.start(user);
+    return user;
+  }
+
+  /**
+   * The one place a new password becomes a hash: signup, a password change and a password reset
+   * all come here, so a rule about which passwords are acceptable belongs here (and throws a 400
+   * before anything is stored).
+   */
+  async newPasswordHash(password: string, _owner: { username: string; name: string }): Promise<string> {
+    return this.passwords.hash(password);
+  }
+
+  /**
+   * A password reset's new hash (from newPasswordHash): stored, and every session of the user
+   * ended. Returns how many sessions were ended.
+   */
+  async replacePassword(id: string, passwordHash: string): Promise<number> {
+    const updated = await this.users.update(id, { passwordHash, updatedAt: new Date() });
+    if (!updated) throw new NotFoundException('No such user');
+    return this.sessions.revokeAll(id);
+  }
+
+  findByVerifiedEmail(email: string): Promise<User | null> {
+    return this.users.findByVerifiedEmail(email);
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findByUsername(normalizeUsername(username));
   }
 
   /**
@@ -70,25 +112,36 @@ export class UsersService {
   }
 
   /**
-   * Name or password of one's own account. A new password needs a recent sign-in or the current
-   * password (RecentAuth) and ends every other session.
+   * Name, password or e-mail address of one's own account. A new password or address needs a
+   * recent sign-in or the current password (RecentAuth). A new password ends every other session;
+   * a new address is unverified and gets a verification link.
    */
   async update(caller: Principal, id: string, changes: UpdateUserDto, attempt: Attempt): Promise<User> {
     const { client } = attempt;
     const user = await this.own(caller, id);
-    if (changes.name === undefined && changes.password === undefined) {
-      throw new BadRequestException('Nothing to change: send name and/or password');
+    if (changes.name === undefined && changes.password === undefined && changes.email === undefined) {
+      throw new BadRequestException('Nothing to change: send name, password and/or email');
     }
+    const newEmail = changes.email !== undefined && changes.email !== user.email ? changes.email : undefined;
+    if (newEmail !== undefined) this.mailer.requireAvailable();
     let passwordHash: string | undefined;
-    if (changes.password !== undefined) {
+    if (changes.password !== undefined || newEmail !== undefined) {
       await this.recentAuth.require(caller, user, changes.currentPassword, attempt);
-      passwordHash = await this.passwords.hash(changes.password);
     }
-    const updated = await this.users.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
+    if (changes.password !== undefined) {
+      passwordHash = await this.newPasswordHash(changes.password, { username: user.username, name: changes.name ?? user.name });
+    }
+    let updated = await this.users.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
     if (!updated) throw new NotFoundException('No such user');
     if (passwordHash) {
       const revokedSessions = await this.sessions.revokeAll(id, caller.sessionId);
       securityEvent('password_changed', { userId: id, sessionId: caller.sessionId, revokedSessions, client });
+    }
+    if (newEmail !== undefined) {
+      updated = await this.users.changeEmail(id, newEmail, new Date());
+      if (!updated) throw new NotFoundException('No such user');
+      securityEvent('email_changed', { userId: id, sessionId: caller.sessionId, client });
+      this.emailVerification.start(updated);
     }
     return updated;
   }
@@ -98,6 +151,7 @@ export class UsersService {
     const user = await this.own(caller, id);
     await this.recentAuth.require(caller, user, currentPassword, attempt);
     await this.sessions.revokeAll(id);
+    await this.oneTimeTokens.revokeAll(id);
     await this.users.delete(id);
     securityEvent('account_deleted', { userId: id, sessionId: caller.sessionId, client: attempt.client });
   }

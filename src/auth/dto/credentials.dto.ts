@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
 import { MaxBytes, NO_CONTROL_CHARACTERS, OptionalField, WellFormed } from '../../common/validation';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../users/passwords';
+import { OptionalEmailField } from '../../users/dto/email-field';
 import { USERNAME_PATTERN } from '../../users/username';
 
 export class SignupDto {
@@ -22,6 +23,9 @@ export class SignupDto {
   @OptionalField() @IsString() @WellFormed() @Length(1, 64)
   @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
   name?: string;
+
+  @OptionalEmailField('E-mail address for password resets; unverified until the link mailed to it is opened. The answer is the same whether or not another account uses it')
+  email?: string;
 }
 
 export class LoginDto {

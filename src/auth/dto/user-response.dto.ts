@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PublicUserDto } from '../../users/dto/public-user.dto';
+import { OwnUserDto } from '../../users/dto/public-user.dto';
 
 /** Signup, login and refresh answer with the user; the tokens travel only in the cookie. */
 export class UserResponseDto {
-  @ApiProperty({ type: PublicUserDto })
-  user!: PublicUserDto;
+  @ApiProperty({ type: OwnUserDto })
+  user!: OwnUserDto;
 }

@@ -22,7 +22,7 @@ export class SameOriginGuard implements CanActivate {
     if (SAFE_METHODS.has(req.method)) return true;
     if (req.get('sec-fetch-site')?.toLowerCase() === 'cross-site') throw this.refuse();
     const origin = req.get('origin');
-    if (origin !== undefined && !this.isAllowedOrigin(origin, req)) throw this.refuse();
+    if (origin !== undefined && !this.isAllowedOrigin(origin, req) && !isOwnNoReferrerPage(origin, req)) throw this.refuse();
     return true;
   }
 
@@ -39,4 +39,14 @@ export class SameOriginGuard implements CanActivate {
   private refuse(): ForbiddenException {
     return new ForbiddenException('Cross-site request refused: this origin may not change state here');
   }
+}
+
+/**
+ * The pages that carry a token in their URL (/reset, /verify) send `Referrer-Policy: no-referrer`,
+ * so browsers post their forms with `Origin: null`. `Sec-Fetch-Site`, which no page can set or
+ * forge, still tells that the post comes from this origin; "null" from anywhere else (a sandboxed
+ * frame, another site) stays refused.
+ */
+function isOwnNoReferrerPage(origin: string, req: Request): boolean {
+  return origin === 'null' && req.get('sec-fetch-site')?.toLowerCase() === 'same-origin';
 }

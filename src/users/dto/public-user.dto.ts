@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { PublicUser } from '../user';
+import type { OwnUser, PublicUser } from '../user';
 import type { PublicUserPage } from '../users.service';
 
 /** What any signed-in caller may see of a user: never the password hash or a token. */
@@ -15,6 +15,15 @@ export class PublicUserDto implements PublicUser {
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
+}
+
+/** The signed-in user's own account: the public fields and the e-mail address. */
+export class OwnUserDto extends PublicUserDto implements OwnUser {
+  @ApiProperty({ type: 'string', nullable: true, description: 'The address given at signup or by PATCH /users/:id, or null', example: 'ada@example.org' })
+  email!: string | null;
+
+  @ApiProperty({ description: 'Whether the address was confirmed through the link mailed to it (only a verified address receives reset links)' })
+  emailVerified!: boolean;
 }
 
 export class UserPageDto implements PublicUserPage {

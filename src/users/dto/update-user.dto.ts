@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, Length, Matches, MinLength } from 'class-validator';
 import { MaxBytes, NO_CONTROL_CHARACTERS, OptionalField, WellFormed } from '../../common/validation';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../passwords';
+import { OptionalEmailField } from './email-field';
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ description: 'New display name', minLength: 1, maxLength: 64, example: 'Ada King' })
@@ -17,7 +18,10 @@ export class UpdateUserDto {
   @OptionalField() @IsString() @WellFormed() @MinLength(PASSWORD_MIN_LENGTH) @MaxBytes(PASSWORD_MAX_BYTES)
   password?: string;
 
-  @ApiPropertyOptional({ description: 'The current password: needed with password unless the session signed in within REAUTH_MAX_AGE (see POST /auth/reauth)', format: 'password' })
+  @OptionalEmailField('New e-mail address; needs a recent sign-in or currentPassword. It is unverified until the link mailed to it is opened')
+  email?: string;
+
+  @ApiPropertyOptional({ description: 'The current password: needed with password or email unless the session signed in within REAUTH_MAX_AGE (see POST /auth/reauth)', format: 'password' })
   @OptionalField() @IsString() @IsNotEmpty() @WellFormed() @MaxBytes(PASSWORD_MAX_BYTES)
   currentPassword?: string;
 }
