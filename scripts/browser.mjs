@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createRunner, screenshotter, startStatic } from '../test/browser/harness.mjs';
 import { pagesChecks } from '../test/browser/pages-checks.mjs';
+import { recoveryChecks } from '../test/browser/recovery-checks.mjs';
 import { spaChecks } from '../test/browser/spa-checks.mjs';
 import { strictChecks } from '../test/browser/strict-checks.mjs';
 import { CHILD_TEST_ENV, MAIN, ROOT as root, freePort, startService } from './lib/service.mjs';
@@ -87,6 +88,8 @@ try {
     crossSiteOrigin: `http://127.0.0.1:${otherPort}`,
   });
   await pagesChecks(shared);
+  // No SMTP_URL in development: the service writes each mail under DATA_DIR/outbox, read back here.
+  await recoveryChecks({ ...shared, outbox: join(service.dataDir, 'outbox') });
 
   // The optional stricter settings, on a second service of their own.
   const strict = await freshService(strictPort, 'service-strict.log', { COOKIE_LAYOUT: 'split', CSRF_MODE: 'double-submit' });

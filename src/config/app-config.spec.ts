@@ -22,7 +22,8 @@ describe('loadAppConfig', () => {
     expect(config.csrf.mode).toBe('origin');
     expect(config.tokens.accessTtlSeconds).toBe(900);
     expect(config.sessions).toEqual({ refreshTtlSeconds: 604800, maxAgeSeconds: 2592000, reuseGraceSeconds: 10, maxPerUser: 10, reauthMaxAgeSeconds: 600, livenessCacheSeconds: 0 });
-    expect(config.rateLimit).toEqual({ windowMs: 60000, credentials: 20, refresh: 60 });
+    expect(config.rateLimit).toEqual({ windowMs: 60000, credentials: 20, refresh: 60, recovery: 10 });
+    expect(config.mail).toMatchObject({ publicUrl: 'http://localhost:3000', transport: 'outbox', timeoutMs: 10000, resetTtlSeconds: 1800, verificationTtlSeconds: 86400 });
   });
 
   it('chooses MongoDB when MONGODB_URI is set, and Secure cookies in production', () => {
@@ -35,6 +36,17 @@ describe('loadAppConfig', () => {
     });
     expect(config.storage.kind).toBe('mongo');
     expect(config.cookie.secure).toBe(true);
+  });
+
+  it('builds links from PUBLIC_URL (trailing slash dropped), and leaves mail unset up in production without SMTP_URL or PUBLIC_URL', () => {
+    const mail = loadAppConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://auth.example.com/', SMTP_URL: 'smtp://mx.example.com:587' }).mail;
+    expect(mail).toMatchObject({ publicUrl: 'https://auth.example.com', transport: { smtpUrl: 'smtp://mx.example.com:587' } });
+    const production = loadAppConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', JWT_ACCESS_SECRET: strong, REFRESH_TOKEN_SECRET: strong }).mail;
+    expect(production).toMatchObject({ publicUrl: null, transport: null });
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://a.example?x=1' })).toThrow(/PUBLIC_URL must be an http\(s\) URL/);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'javascript:alert(1)' })).toThrow(/PUBLIC_URL/);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, SMTP_URL: 'http://mx.example.com' })).toThrow(/SMTP_URL must start with smtp/);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, MAIL_FROM: 'a@b.c\r\nBcc: x@y.z' })).toThrow(/MAIL_FROM must be one line/);
   });
 
   it('refuses to start in production without secrets, naming each variable', () => {

@@ -16,7 +16,7 @@ describeOnEachStore('auth endpoints', (store) => {
       const res = await app.http().post('/auth/signup').send({ username, password: PASSWORD, name: 'Ada' });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
-        user: { id: expect.any(String), username: username.toLowerCase(), name: 'Ada', createdAt: expect.any(String) },
+        user: { id: expect.any(String), username: username.toLowerCase(), name: 'Ada', createdAt: expect.any(String), email: null, emailVerified: false },
       });
       expect(res.headers['cache-control']).toBe('no-store');
       expectSessionCookies(res, { maxAge: '60479[89]' });
@@ -84,7 +84,7 @@ describeOnEachStore('auth endpoints', (store) => {
       const username = uniqueName();
       await agent.post('/auth/signup').send({ username, password: PASSWORD }).expect(201);
       const res = await agent.get('/auth/me').expect(200);
-      expect(res.body).toEqual({ id: expect.any(String), username, name: username, createdAt: expect.any(String) });
+      expect(res.body).toEqual({ id: expect.any(String), username, name: username, createdAt: expect.any(String), email: null, emailVerified: false });
     });
 
     it('is a 401 without a cookie', async () => {

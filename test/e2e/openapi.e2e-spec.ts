@@ -172,7 +172,7 @@ describe('OpenAPI document and UI', () => {
     });
 
     it('never shows a password hash or a token in a response schema', () => {
-      const responseSchemas = ['PublicUserDto', 'UserResponseDto', 'UserPageDto', 'SessionDto', 'ErrorDto'];
+      const responseSchemas = ['PublicUserDto', 'OwnUserDto', 'UserResponseDto', 'UserPageDto', 'SessionDto', 'ErrorDto', 'ResetRequestedDto'];
       for (const name of responseSchemas) {
         expect(Object.keys(document.components.schemas[name].properties ?? {})).not.toEqual(
           expect.arrayContaining([expect.stringMatching(/hash|token|password/i)]),
@@ -192,9 +192,19 @@ describe('OpenAPI document and UI', () => {
       }
     });
 
-    it('leaves exactly signup, login, logout and health public, and documents refresh with the cookie', () => {
+    it('leaves exactly signup, login, logout, health and the recovery routes public, and documents refresh with the cookie', () => {
       const open = [...operationsOf(document)].filter(([, operation]) => !operation.security).map(([route]) => route);
-      expect(open.sort()).toEqual(['get /auth/csrf', 'get /health', 'get /health/live', 'post /auth/login', 'post /auth/logout', 'post /auth/signup']);
+      expect(open.sort()).toEqual([
+        'get /auth/csrf',
+        'get /health',
+        'get /health/live',
+        'post /auth/login',
+        'post /auth/logout',
+        'post /auth/password-reset',
+        'post /auth/password-reset/confirm',
+        'post /auth/signup',
+        'post /auth/verify-email',
+      ]);
       expect(operationsOf(document).get('post /auth/refresh')?.security).toEqual([{ [SECURITY]: [] }]);
     });
   });
