@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApp } from '../support/app';
-import { TestSmtpServer } from '../support/mail';
+import { TestSmtpServer, linkIn } from '../support/mail';
 import { describeOnEachStore } from '../support/stores';
 import { PASSWORD, uniqueName } from '../support/users';
 
@@ -78,6 +78,28 @@ describeOnEachStore('account recovery when mail cannot go out', (store) => {
       expect(eml).toMatch(new RegExp(`http://localhost:${app.config.http.port}/verify\\?token=`));
     } finally {
       await app.close();
+    }
+  });
+
+  it('refuses an expired reset link with a 400, and a newer link still works', async () => {
+    const smtp = await TestSmtpServer.start();
+    const app = await startTestApp(store, { SMTP_URL: smtp.url, PUBLIC_URL, PASSWORD_RESET_TTL: '1s' });
+    try {
+      const address = `${uniqueName('m')}@example.org`;
+      const username = uniqueName();
+      await app.http().post('/auth/signup').send({ username, password: PASSWORD, email: address }).expect(201);
+      const verify = linkIn(await smtp.waitFor(address, /confirm your e-mail/), '/verify');
+      await app.http().post('/auth/verify-email').send({ token: verify.token }).expect(204);
+      await app.http().post('/auth/password-reset').send({ username }).expect(202);
+      const { token } = linkIn(await smtp.waitFor(address, /reset your password/), '/reset');
+      await sleep(1100);
+      const expired = await app.http().post('/auth/password-reset/confirm').send({ token, password: NEW_PASSWORD });
+      expect(expired.status).toBe(400);
+      expect(expired.body.message).toMatch(/invalid, used or expired/);
+      await app.http().post('/auth/login').send({ username, password: PASSWORD }).expect(200);
+    } finally {
+      await app.close();
+      await smtp.close();
     }
   });
 });

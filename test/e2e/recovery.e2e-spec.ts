@@ -253,6 +253,9 @@ describeOnEachStore('account recovery over e-mail', (store) => {
       expect(page.text).not.toMatch(/<(script|img|link|iframe)\b/);
       // The browser posts that form with Origin: null (no-referrer) and Sec-Fetch-Site: same-origin.
       await http().post('/pages/reset').set('Origin', 'null').type('form').send({ token, password: NEW_PASSWORD }).expect(403);
+      for (const site of ['same-site', 'cross-site', 'none']) {
+        await http().post('/pages/reset').set('Origin', 'null').set('Sec-Fetch-Site', site).type('form').send({ token, password: NEW_PASSWORD }).expect(403);
+      }
       const done = await http().post('/pages/reset').set('Origin', 'null').set('Sec-Fetch-Site', 'same-origin').type('form').send({ token, password: NEW_PASSWORD });
       expect(done.status).toBe(200);
       expect(done.headers['referrer-policy']).toBe('no-referrer');
