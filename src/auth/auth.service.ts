@@ -103,7 +103,7 @@ export class AuthService {
   async logout(accessToken: string | null, client: ClientInfo): Promise<void> {
     const claims = accessToken && this.authenticator.sessionNamedBy(accessToken);
     if (!claims) return;
-    await this.sessions.end(claims.sub, claims.sid);
+    await this.sessions.revoke(claims.sub, claims.sid);
     securityEvent('logout', { userId: claims.sub, sessionId: claims.sid, client });
   }
 

@@ -22,7 +22,7 @@ export interface PublicUserPage {
 @Injectable()
 export class UsersService {
   constructor(
-    private readonly users: UsersRepository,
+    private readonly repository: UsersRepository,
     private readonly passwords: Passwords,
     private readonly passwordCheck: PasswordCheck,
     private readonly recentAuth: RecentAuth,
@@ -33,7 +33,7 @@ export class UsersService {
     const username = normalizeUsername(input.username);
     const passwordHash = await this.passwords.hash(input.password);
     try {
-      return await this.users.create({ id: randomUUID(), username, name: input.name ?? username, passwordHash, createdAt: new Date() });
+      return await this.repository.create({ id: randomUUID(), username, name: input.name ?? username, passwordHash, createdAt: new Date() });
     } catch (error) {
       if (error instanceof DuplicateKeyError) throw new ConflictException('That username is taken');
       throw error;
@@ -49,23 +49,23 @@ export class UsersService {
     password: string,
     attempt: Attempt,
   ): Promise<{ user: User } | { user: null; locked: boolean }> {
-    const user = await this.users.findByUsername(username);
+    const user = await this.repository.findByUsername(username);
     const { outcome } = await this.passwordCheck.run({ username, password, hash: user?.passwordHash, ...attempt });
     return outcome === 'match' && user ? { user } : { user: null, locked: outcome === 'locked' };
   }
 
   findById(id: string): Promise<User | null> {
-    return this.users.findById(id);
+    return this.repository.findById(id);
   }
 
   async get(id: string): Promise<User> {
-    const user = await this.users.findById(id);
+    const user = await this.repository.findById(id);
     if (!user) throw new NotFoundException('No such user');
     return user;
   }
 
   async list(page: number, limit: number): Promise<PublicUserPage> {
-    const { items, total } = await this.users.list({ offset: (page - 1) * limit, limit });
+    const { items, total } = await this.repository.list({ offset: (page - 1) * limit, limit });
     return { items: items.map(toPublicUser), total, page, limit };
   }
 
@@ -84,7 +84,7 @@ export class UsersService {
       await this.recentAuth.require(caller, user, changes.currentPassword, attempt);
       passwordHash = await this.passwords.hash(changes.password);
     }
-    const updated = await this.users.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
+    const updated = await this.repository.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
     if (!updated) throw new NotFoundException('No such user');
     if (passwordHash) {
       const revokedSessions = await this.sessions.revokeAll(id, caller.sessionId);
@@ -98,7 +98,7 @@ export class UsersService {
     const user = await this.own(caller, id);
     await this.recentAuth.require(caller, user, currentPassword, attempt);
     await this.sessions.revokeAll(id);
-    await this.users.delete(id);
+    await this.repository.delete(id);
     securityEvent('account_deleted', { userId: id, sessionId: caller.sessionId, client: attempt.client });
   }
 
