@@ -60,6 +60,13 @@ describeOnEachStore('new passwords nobody already knows', (store) => {
     expect((await app.http().post('/auth/login').send({ username: user.username, password: PASSWORD })).status).toBe(200);
     expect((await patch({ password: 'a kinder passphrase, unseen', currentPassword: PASSWORD })).status).toBe(200);
   });
+
+  it('documents the refusals as the 400 of signup and of PATCH /users/:id in OpenAPI', async () => {
+    const { paths } = (await app.http().get('/docs-json').expect(200)).body;
+    for (const operation of [paths['/auth/signup'].post, paths['/users/{id}'].patch]) {
+      expect(operation.responses['400'].description).toMatch(/commonly used passwords.*built from your username.*known data breach/);
+    }
+  });
 });
 
 /** A stand-in for api.pwnedpasswords.com: GET /range/{5 hex} answers "SUFFIX:COUNT" lines. */
