@@ -14,6 +14,7 @@ import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from 
 import { ErrorDto } from '../common/dto/error.dto';
 import { COOKIE_AUTH } from '../common/openapi';
 import { PublicUserDto } from '../users/dto/public-user.dto';
+import { ApiNewPasswordRefused } from '../users/users.api-docs';
 import { CsrfTokenDto } from './dto/csrf-token.dto';
 import { UserResponseDto } from './dto/user-response.dto';
 
@@ -41,6 +42,7 @@ export const AuthDocs = {
       ApiCreatedResponse({ type: UserResponseDto, description: 'Account created and signed in', headers: SETS_COOKIE }),
       ApiConflictResponse({ type: ErrorDto, description: '`That username is taken` (usernames are case-insensitive)' }),
       ApiValidatedBody(),
+      ApiNewPasswordRefused(),
       ApiStateChanging(),
       ApiRateLimited(),
     ),

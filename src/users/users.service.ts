@@ -6,6 +6,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { DuplicateKeyError } from '../storage/storage.errors';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { PasswordCheck } from './password-check';
+import { PasswordOwner, PasswordPolicy } from './password-policy';
 import { Passwords } from './passwords';
 import { Attempt, RecentAuth } from './recent-auth';
 import { PublicUser, User, toPublicUser } from './user';
@@ -25,13 +26,14 @@ export class UsersService {
     private readonly repository: UsersRepository,
     private readonly passwords: Passwords,
     private readonly passwordCheck: PasswordCheck,
+    private readonly passwordPolicy: PasswordPolicy,
     private readonly recentAuth: RecentAuth,
     private readonly sessions: SessionsService,
   ) {}
 
   async create(input: { username: string; password: string; name?: string }): Promise<User> {
     const username = normalizeUsername(input.username);
-    const passwordHash = await this.passwords.hash(input.password);
+    const passwordHash = await this.hashNewPassword(input.password, { username, name: input.name });
     try {
       return await this.repository.create({ id: randomUUID(), username, name: input.name ?? username, passwordHash, createdAt: new Date() });
     } catch (error) {
@@ -81,8 +83,9 @@ export class UsersService {
     }
     let passwordHash: string | undefined;
     if (changes.password !== undefined) {
+      // After the recent-sign-in check, so a caller who cannot change the password cannot probe the policy either.
       await this.recentAuth.require(caller, user, changes.currentPassword, attempt);
-      passwordHash = await this.passwords.hash(changes.password);
+      passwordHash = await this.hashNewPassword(changes.password, { username: user.username, name: changes.name ?? user.name });
     }
     const updated = await this.repository.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
     if (!updated) throw new NotFoundException('No such user');
@@ -107,6 +110,15 @@ export class UsersService {
     const user = await this.get(caller.userId);
     await this.recentAuth.provePassword(user, password, attempt, 'password');
     return user;
+  }
+
+  /**
+   * The one way a new password (signup, change, reset) becomes a hash: refused with a 400 that
+   * says why when PasswordPolicy finds it already known, hashed otherwise.
+   */
+  async hashNewPassword(password: string, owner: PasswordOwner): Promise<string> {
+    await this.passwordPolicy.check(password, owner);
+    return this.passwords.hash(password);
   }
 
   private async own(caller: Principal, id: string): Promise<User> {
