@@ -3,9 +3,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { GracefulShutdown } from './common/graceful-shutdown';
+import { PinoLogger } from './common/logging.module';
 import { setupOpenApi } from './common/openapi';
 import { AppConfig } from './config/app-config';
 
@@ -20,7 +20,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestExp
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(PinoLogger));
   app.use(app.get(GracefulShutdown).middleware);
   const config = app.get(AppConfig);
   const { trustProxy } = config.http;

@@ -15,6 +15,7 @@ import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from 
 import { ErrorDto } from '../common/dto/error.dto';
 import { COOKIE_AUTH } from '../common/openapi';
 import { OwnUserDto } from '../users/dto/public-user.dto';
+import { ApiNewPasswordRefused } from '../users/users.api-docs';
 import { CsrfTokenDto } from './dto/csrf-token.dto';
 import { UserResponseDto } from './dto/user-response.dto';
 
@@ -43,6 +44,7 @@ export const AuthDocs = {
       ApiConflictResponse({ type: ErrorDto, description: '`That username is taken` (usernames are case-insensitive). Never for an e-mail address: see `email`' }),
       ApiServiceUnavailableResponse({ type: ErrorDto, description: '`email` was given but e-mail is not set up on this server (SMTP_URL, PUBLIC_URL)' }),
       ApiValidatedBody(),
+      ApiNewPasswordRefused(),
       ApiStateChanging(),
       ApiRateLimited(),
     ),

@@ -52,8 +52,11 @@ export class AuthController {
   @AuthDocs.reauth()
   @RateLimited('credentials') @Post('reauth') @HttpCode(200)
   async reauth(@CurrentUser() caller: Principal, @Body() body: ReauthDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const { user, token, expiresAt } = await this.auth.reauth(caller, body.password, { deviceToken: this.device.read(req), client: clientOf(req) });
-    this.cookie.replaceAccessToken(req, res, token, expiresAt);
+    const attempt = { deviceToken: this.device.read(req), client: clientOf(req) };
+    const proved = await this.auth.reauth(caller, body.password, attempt, this.cookie.read(req));
+    if ('signedIn' in proved) return this.signedIn(res, proved.signedIn);
+    const { user, token, expiresAt } = proved.accessOnly;
+    this.cookie.replaceAccessToken(res, token, expiresAt);
     return { user: toOwnUser(user) };
   }
 

@@ -9,7 +9,7 @@ import { LoginDto, SignupDto } from './dto/credentials.dto';
 import { Principal, RefreshPrincipal } from './principal';
 import { USERNAME_PATTERN, normalizeUsername } from '../users/username';
 import { AccessTokens } from './tokens/access-tokens';
-import { Authenticator } from './authenticator';
+import { Authenticator, unauthorized } from './authenticator';
 import { Attempt } from '../users/recent-auth';
 
 /** What a successful signup, login or refresh gives the controller to put in the cookie. */
@@ -19,6 +19,8 @@ export interface SignedIn {
   /** When the refresh token expires: the cookie's lifetime. */
   expiresAt: Date;
 }
+
+export type Reauthenticated = { signedIn: SignedIn } | { accessOnly: { user: User; token: string; expiresAt: Date } };
 
 export type Resumed = { principal: Principal; refreshed?: SignedIn } | 'refresh-needed' | null;
 
@@ -64,15 +66,26 @@ export class AuthService {
 
   /**
    * Proves the password again for the caller's session (sudo mode): a new access token with
-   * auth_time now, for the same session; the refresh token does not change.
+   * auth_time now. When the cookie brings the refresh token (single layout) the session rotates
+   * as on a refresh, so a refresh racing this request ends on the same successor (the grace
+   * window) rather than one answer putting a retired token back in the jar. The split layout
+   * keeps the refresh cookie off this route: only the access token is new (`accessOnly`).
    */
-  async reauth(caller: Principal, password: string, attempt: Attempt): Promise<{ user: User; token: string; expiresAt: Date }> {
+  async reauth(caller: Principal, password: string, attempt: Attempt, cookie: AuthCookieValue | null): Promise<Reauthenticated> {
     const user = await this.users.provePassword(caller, password, attempt);
+    const authTime = secondsOf(new Date());
+    const proved = () => securityEvent('reauth', { userId: user.id, sessionId: caller.sessionId, client: attempt.client });
+    if (cookie) {
+      const refresh = await this.authenticator.refresh(cookie);
+      if ('refused' in refresh || refresh.caller.sessionId !== caller.sessionId) throw unauthorized('refused' in refresh ? refresh.refused : 'ended');
+      const issued = await this.sessions.rotate(refresh.caller.record, cookie.refreshToken, attempt.client);
+      proved();
+      return { signedIn: this.signIn(user, issued, authTime) };
+    }
     const session = await this.sessions.findLive(caller.sessionId, caller.userId);
     if (!session) throw new UnauthorizedException(SESSION_ENDED);
-    const token = this.accessTokens.sign({ sub: user.id, sid: session.id, authTime: secondsOf(new Date()) });
-    securityEvent('reauth', { userId: user.id, sessionId: session.id, client: attempt.client });
-    return { user, token, expiresAt: session.expiresAt };
+    proved();
+    return { accessOnly: { user, token: this.accessTokens.sign({ sub: user.id, sid: session.id, authTime }), expiresAt: session.expiresAt } };
   }
 
   /**
@@ -103,7 +116,7 @@ export class AuthService {
   async logout(accessToken: string | null, client: ClientInfo): Promise<void> {
     const claims = accessToken && this.authenticator.sessionNamedBy(accessToken);
     if (!claims) return;
-    await this.sessions.end(claims.sub, claims.sid);
+    await this.sessions.revoke(claims.sub, claims.sid);
     securityEvent('logout', { userId: claims.sub, sessionId: claims.sid, client });
   }
 

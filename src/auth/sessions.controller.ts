@@ -41,7 +41,7 @@ export class SessionsController {
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
-    await this.sessions.revoke(caller.userId, id, client);
+    await this.sessions.revokeOwn(caller.userId, id, client);
     if (id === caller.sessionId) this.cookie.clear(res);
   }
 }

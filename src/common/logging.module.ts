@@ -1,6 +1,8 @@
-import { Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { Injectable, LoggerService, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
+import { HttpLogger, pinoHttp } from 'pino-http';
 import { AppConfig } from '../config/app-config';
 import { loggableUrl } from './loggable-url';
 
@@ -18,27 +20,77 @@ const requestFields = (req: { id: unknown; method: string; url: string; remoteAd
 });
 const responseFields = (res: { statusCode: number }) => ({ statusCode: res.statusCode });
 
-@Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
-        // Synchronous writes: no line is lost when the process ends, and a LOG_FILE can be read
-        // as soon as the app is closed.
-        const destination = config.log.file ? pino.destination({ dest: config.log.file, sync: true, mkdir: true }) : pino.destination(1);
-        return {
-          pinoHttp: [
-            {
-              level: config.log.level,
-              serializers: { req: requestFields, res: responseFields },
-              // Health probes every few seconds would drown everything else.
-              autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
-            },
-            destination,
-          ],
-        };
+/** The logger of the request being served (its lines carry `req`), wherever the code awaits. */
+const requestLog = new AsyncLocalStorage<pino.Logger>();
+
+type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** Nest's LoggerService written as pino lines: the context as a field, an object's fields at top level. */
+@Injectable()
+export class PinoLogger implements LoggerService {
+  private readonly http: HttpLogger;
+
+  constructor(config: AppConfig) {
+    // Synchronous writes: no line is lost when the process ends, and a LOG_FILE can be read
+    // as soon as the app is closed.
+    const destination = config.log.file ? pino.destination({ dest: config.log.file, sync: true, mkdir: true }) : pino.destination(1);
+    this.http = pinoHttp(
+      {
+        level: config.log.level,
+        serializers: { req: requestFields, res: responseFields },
+        // Health probes every few seconds would drown everything else.
+        autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
       },
-    }),
-  ],
-})
-export class LoggingModule {}
+      destination,
+    );
+  }
+
+  /** Plain node req/res, so any HTTP platform can mount it: logs the request once answered. */
+  readonly middleware = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    this.http(req, res);
+    requestLog.run(req.log, next);
+  };
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  // Nest's Logger passes its context last: log(message, context), error(message, stack, context).
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    const log = requestLog.getStore() ?? this.http.logger;
+    const fields: Record<string, unknown> = params.length > 0 ? { context: params.at(-1) } : {};
+    const rest = params.slice(0, -1) as [string?];
+    if (message instanceof Error) log[level]({ ...fields, err: message }, ...rest);
+    else if (typeof message === 'object') log[level](Object.assign(fields, message), ...rest);
+    else if (level === 'error' && typeof message === 'string' && isStack(rest)) log.error({ ...fields, err: Object.assign(new Error(message), { stack: rest[0] }) });
+    else log[level](fields, message as string, ...rest);
+  }
+}
+
+/** error(message, stack): the stack goes into pino's `err`, one field, not a format argument. */
+const isStack = (rest: unknown[]): rest is [string] => rest.length === 1 && typeof rest[0] === 'string' && /\n\s*at /.test(rest[0]);
+
+@Module({ providers: [PinoLogger], exports: [PinoLogger] })
+export class LoggingModule implements NestModule {
+  constructor(private readonly logger: PinoLogger) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    // Every path, `/` included (Express 5 and Fastify both read routes with path-to-regexp 8).
+    consumer.apply(this.logger.middleware).forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
+  }
+}

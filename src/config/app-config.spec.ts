@@ -24,6 +24,14 @@ describe('loadAppConfig', () => {
     expect(config.sessions).toEqual({ refreshTtlSeconds: 604800, maxAgeSeconds: 2592000, reuseGraceSeconds: 10, maxPerUser: 10, reauthMaxAgeSeconds: 600, livenessCacheSeconds: 0 });
     expect(config.rateLimit).toEqual({ windowMs: 60000, credentials: 20, refresh: 60, recovery: 10 });
     expect(config.mail).toMatchObject({ publicUrl: 'http://localhost:3000', transport: 'outbox', timeoutMs: 10000, resetTtlSeconds: 1800, verificationTtlSeconds: 86400 });
+    expect(config.passwords).toMatchObject({ pwnedUrl: undefined, pwnedTimeoutMs: 1500 });
+  });
+
+  it('reads the Pwned Passwords settings, and refuses a URL that is not http(s)', () => {
+    const config = loadAppConfig({ DATA_DIR: dataDir, PWNED_PASSWORDS_URL: 'https://api.pwnedpasswords.com/', PWNED_PASSWORDS_TIMEOUT_MS: '800' });
+    expect(config.passwords).toMatchObject({ pwnedUrl: 'https://api.pwnedpasswords.com', pwnedTimeoutMs: 800 });
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, PWNED_PASSWORDS_URL: 'api.pwnedpasswords.com' })).toThrow(/PWNED_PASSWORDS_URL must be an http\(s\) URL/);
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, PWNED_PASSWORDS_TIMEOUT_MS: '60000' })).toThrow(/PWNED_PASSWORDS_TIMEOUT_MS must not be greater than 10000/);
   });
 
   it('chooses MongoDB when MONGODB_URI is set, and Secure cookies in production', () => {

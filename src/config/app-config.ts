@@ -88,6 +88,10 @@ export abstract class AppConfig {
     readonly bcryptCost: number;
     /** bcrypt work running or waiting at once in this process (a CPU bound, so per process by nature). */
     readonly maxPending: number;
+    /** Base URL of a Pwned Passwords range API (no trailing slash); unset: no breach check. */
+    readonly pwnedUrl?: string;
+    /** How long to wait for it before accepting the password with a warning (fail-open). */
+    readonly pwnedTimeoutMs: number;
   };
   /** HMAC key of the device cookies (OWASP), derived from REFRESH_TOKEN_SECRET like the CSRF key. */
   abstract readonly deviceCookie: { readonly key: KeyObject };
@@ -184,7 +188,12 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       windowMs: seconds('LOGIN_FAILURE_WINDOW') * 1000,
       lockoutMs: seconds('LOGIN_LOCKOUT') * 1000,
     },
-    passwords: { bcryptCost: env.BCRYPT_COST, maxPending: env.MAX_PENDING_PASSWORD_CHECKS },
+    passwords: {
+      bcryptCost: env.BCRYPT_COST,
+      maxPending: env.MAX_PENDING_PASSWORD_CHECKS,
+      pwnedUrl: env.PWNED_PASSWORDS_URL?.replace(/\/+$/, ''),
+      pwnedTimeoutMs: env.PWNED_PASSWORDS_TIMEOUT_MS,
+    },
     log: { level: env.LOG_LEVEL, file: env.LOG_FILE },
   };
 }

@@ -119,6 +119,14 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) @Max(10000)
   MAX_PENDING_PASSWORD_CHECKS = 32;
 
+  /** Have I Been Pwned's range API (k-anonymity), e.g. https://api.pwnedpasswords.com. Unset: no breach check. */
+  @Transform(blankToUndefined) @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'PWNED_PASSWORDS_URL must be an http(s) URL such as https://api.pwnedpasswords.com' })
+  PWNED_PASSWORDS_URL?: string;
+
+  /** How long a signup or password change waits for that API before accepting the password anyway (fail-open). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(10000)
+  PWNED_PASSWORDS_TIMEOUT_MS = 1500;
+
   /** The OpenAPI UI and document (/docs, /docs-json). Unset: on, except with NODE_ENV=production. */
   @Transform(blankToUndefined) @IsOptional() @IsIn(['true', 'false'])
   OPENAPI_DOCS?: string;

@@ -20,7 +20,7 @@ export class AccountService {
 
   /** Someone else's session is a 404, as in the API. Says whether it was the caller's own. */
   async revokeSession(caller: Principal, sessionId: string, client: ClientInfo): Promise<{ ownSession: boolean }> {
-    await this.sessions.revoke(caller.userId, sessionId, client);
+    await this.sessions.revokeOwn(caller.userId, sessionId, client);
     return { ownSession: sessionId === caller.sessionId };
   }
 }

@@ -84,7 +84,7 @@ export class PageSession {
    * Ends the cookie's session. No refresh first: logout accepts an expired access token, and
    * rotating a token only to retire it would be wasted work.
    */
-  async end(req: Request, res: Response): Promise<void> {
+  async signOut(req: Request, res: Response): Promise<void> {
     await this.auth.logout(this.cookie.accessToken(req), clientOf(req));
     this.cookie.clear(res);
   }

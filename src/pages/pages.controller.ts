@@ -126,7 +126,7 @@ export class PagesController {
 
   @Post('pages/logout')
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.session.end(req, res);
+    await this.session.signOut(req, res);
     res.redirect(303, '/login');
   }
 }

@@ -71,7 +71,7 @@ export class PasswordReset {
   /**
    * Sets the new password, ends every session, clears the lockout and sends a notice. Checked
    * before anything changes: the token is live, the account's confirmations are under their
-   * limit, the password is acceptable (UsersService.newPasswordHash); then the token is used up
+   * limit, the password is acceptable (UsersService.hashNewPassword); then the token is used up
    * atomically, so of concurrent confirmations exactly one resets.
    */
   async confirm(token: string, password: string, client: ClientInfo): Promise<void> {
@@ -85,7 +85,7 @@ export class PasswordReset {
       securityEvent('password_reset_limited', { userId: user.id, stage: 'confirm', client }, 'warn');
       throw new RetryLaterException(HttpStatus.TOO_MANY_REQUESTS, 'Too many reset attempts for this account; wait and try again (see Retry-After)', Math.max(1, Math.ceil(taken.msBeforeReset / 1000)));
     }
-    const passwordHash = await this.users.newPasswordHash(password, user);
+    const passwordHash = await this.users.hashNewPassword(password, user);
     if (!(await this.tokens.consume('password_reset', tokenHash, new Date()))) throw new BadRequestException(INVALID_RESET_TOKEN);
     const revokedSessions = await this.users.replacePassword(user.id, passwordHash);
     await this.lockout.clear(user.username);

@@ -9,11 +9,11 @@ export class SessionsPurge implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('SessionsPurge');
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly sessions: SessionsRepository) {}
+  constructor(private readonly repository: SessionsRepository) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => {
-      this.sessions.purgeExpired(new Date()).catch((error: Error) => this.logger.warn(`purge skipped: ${error.name}`));
+      this.repository.purgeExpired(new Date()).catch((error: Error) => this.logger.warn(`purge skipped: ${error.name}`));
     }, PURGE_INTERVAL_MS);
     this.timer.unref();
   }

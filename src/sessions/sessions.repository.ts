@@ -20,7 +20,7 @@ export abstract class SessionsRepository {
   /** Deletes the session and its refresh records. Returns whether it existed for that user. */
   abstract revoke(userId: string, sessionId: string): Promise<boolean>;
   /** Deletes every session of the user except `keepSessionId`; returns how many went. */
-  abstract revokeAllForUser(userId: string, keepSessionId?: string): Promise<number>;
+  abstract revokeAll(userId: string, keepSessionId?: string): Promise<number>;
   /** Deletes the user's oldest live sessions so that at most `keep` remain. Returns the evicted ids. */
   abstract evictOldest(userId: string, keep: number, now: Date): Promise<string[]>;
   /** Removes expired sessions and refresh records (MongoDB does this itself with TTL indexes). */

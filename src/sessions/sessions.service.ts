@@ -21,7 +21,7 @@ export const SESSION_ENDED = 'Your session has ended; sign in again';
 @Injectable()
 export class SessionsService {
   constructor(
-    private readonly sessions: SessionsRepository,
+    private readonly repository: SessionsRepository,
     private readonly config: AppConfig,
     private readonly live: LiveSessions,
   ) {}
@@ -44,8 +44,8 @@ export class SessionsService {
       userAgent: client.userAgent,
       ip: client.ip,
     };
-    await this.sessions.create(session);
-    const evicted = await this.sessions.evictOldest(userId, maxPerUser, now);
+    await this.repository.create(session);
+    const evicted = await this.repository.evictOldest(userId, maxPerUser, now);
     for (const sessionId of evicted) {
       this.live.forget(sessionId);
       securityEvent('session_evicted', { userId, sessionId });
@@ -56,7 +56,7 @@ export class SessionsService {
   /** Whether the session exists for that user and has not expired: the access path's question. */
   async isLive(sessionId: string, userId: string, now = new Date()): Promise<boolean> {
     if (this.live.enabled && this.live.ownerOf(sessionId, now.getTime()) === userId) return true;
-    const session = await this.sessions.findLive(sessionId, now);
+    const session = await this.repository.findLive(sessionId, now);
     if (!session || session.userId !== userId) return false;
     this.live.remember(session, now.getTime());
     return true;
@@ -67,7 +67,7 @@ export class SessionsService {
    * Returns null for unknown or expired tokens and for a token presented with another session's JWT.
    */
   async identifyRefresh(refreshToken: string, claims: { sub: string; sid: string }, now = new Date()): Promise<RefreshRecord | null> {
-    const record = await this.sessions.findRefreshRecord(hashRefreshToken(refreshToken));
+    const record = await this.repository.findRefreshRecord(hashRefreshToken(refreshToken));
     if (!record || record.expiresAt <= now) return null;
     return record.sessionId === claims.sid && record.userId === claims.sub ? record : null;
   }
@@ -78,7 +78,7 @@ export class SessionsService {
    * successor again (tabs refreshing at once); any other retired token is theft.
    */
   async rotate(record: RefreshRecord, refreshToken: string, client: ClientInfo, now = new Date()): Promise<IssuedSession> {
-    let session = await this.sessions.findLive(record.sessionId, now);
+    let session = await this.repository.findLive(record.sessionId, now);
     if (!session) throw new UnauthorizedException(SESSION_ENDED);
 
     const successor = successorOf(refreshToken, this.config.tokens.refreshKey);
@@ -87,7 +87,7 @@ export class SessionsService {
       const expiresAt = earliest(addSeconds(now, this.config.sessions.refreshTtlSeconds), session.absoluteExpiresAt);
       // An interruption before the compare-and-set leaves the session on the old token, which
       // the client still holds: never half-rotated (see SessionsRepository.rotate).
-      const won = await this.sessions.rotate({
+      const won = await this.repository.rotate({
         sessionId: session.id,
         userId: session.userId,
         fromHash: record.tokenHash,
@@ -101,7 +101,7 @@ export class SessionsService {
           refreshToken: successor,
         };
       }
-      session = await this.sessions.findLive(record.sessionId, now); // a concurrent request rotated first
+      session = await this.repository.findLive(record.sessionId, now); // a concurrent request rotated first
       if (!session) throw new UnauthorizedException(SESSION_ENDED);
     }
 
@@ -109,7 +109,7 @@ export class SessionsService {
       return { session, refreshToken: successor };
     }
 
-    await this.sessions.revoke(session.userId, session.id);
+    await this.repository.revoke(session.userId, session.id);
     this.live.forget(session.id);
     securityEvent('refresh_token_reuse', { userId: session.userId, sessionId: session.id, client }, 'warn');
     throw new UnauthorizedException('This refresh token was already used; the session has been revoked for safety. Sign in again.');
@@ -117,29 +117,33 @@ export class SessionsService {
 
   /** The user's session, if it is still live. */
   async findLive(sessionId: string, userId: string, now = new Date()): Promise<Session | null> {
-    const session = await this.sessions.findLive(sessionId, now);
+    const session = await this.repository.findLive(sessionId, now);
     return session?.userId === userId ? session : null;
   }
 
   listLive(userId: string, now = new Date()): Promise<Session[]> {
-    return this.sessions.listLive(userId, now);
-  }
-
-  /** Revokes one of the user's own sessions; someone else's is indistinguishable from a missing one. */
-  async revoke(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
-    if (!(await this.end(userId, sessionId))) throw new NotFoundException('No such session');
-    securityEvent('session_revoked', { userId, sessionId, client });
+    return this.repository.listLive(userId, now);
   }
 
   /** Ends the session if it is the user's; says whether it was there. */
-  async end(userId: string, sessionId: string): Promise<boolean> {
+  async revoke(userId: string, sessionId: string): Promise<boolean> {
     this.live.forget(sessionId);
-    return this.sessions.revoke(userId, sessionId);
+    return this.repository.revoke(userId, sessionId);
   }
 
+  /**
+   * A user ending one of their own sessions from the list (API or account page): someone
+   * else's is indistinguishable from a missing one.
+   */
+  async revokeOwn(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
+    if (!(await this.revoke(userId, sessionId))) throw new NotFoundException('No such session');
+    securityEvent('session_revoked', { userId, sessionId, client });
+  }
+
+  /** Ends every session of the user but `keepSessionId`; says how many. */
   async revokeAll(userId: string, keepSessionId?: string): Promise<number> {
     this.live.forgetUser(userId);
-    return this.sessions.revokeAllForUser(userId, keepSessionId);
+    return this.repository.revokeAll(userId, keepSessionId);
   }
 
   private withinGrace(session: Session, tokenHash: string, now: Date): boolean {

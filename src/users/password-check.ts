@@ -36,7 +36,7 @@ export class PasswordCheck {
     if (!slot.granted) return { outcome: 'locked', retryAfterSeconds: slot.retryAfterSeconds };
     let matches: boolean;
     try {
-      matches = await this.passwords.verify(password, hash);
+      matches = await this.passwords.matches(password, hash);
     } catch (error) {
       // No check ran (too many in progress: 503): it must not count as a failure of the owner's.
       await this.lockout.giveBack(slot);

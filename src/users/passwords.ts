@@ -31,7 +31,7 @@ export class Passwords implements OnModuleInit {
   }
 
   /** Always does one full bcrypt comparison, whether or not there is a hash to compare with. */
-  async verify(password: string, hash: string | undefined): Promise<boolean> {
+  async matches(password: string, hash: string | undefined): Promise<boolean> {
     const matches = await this.bounded(() => bcrypt.compare(password, hash ?? this.decoyHash));
     return matches && hash !== undefined;
   }

@@ -26,6 +26,20 @@ const NotYoursOrNotRecent = () =>
       'and no currentPassword was sent: `This needs a recent sign-in: …` (POST /auth/reauth, then retry). Also a refused cross-site request.',
   });
 
+/**
+ * The 400 of a route that takes a new password (signup, password change, reset): PasswordPolicy's
+ * refusals beside the body's own rules. OpenAPI keeps one description per status, so this one
+ * replaces ApiValidatedBody's 400 and says both; put it after ApiValidatedBody.
+ */
+export const ApiNewPasswordRefused = (otherReasons = 'The body is not valid JSON, breaks a field rule, or has an unknown field') =>
+  ApiBadRequestResponse({
+    type: ErrorDto,
+    description:
+      `${otherReasons}; or the new password is refused, the message saying which rule (never the password): ` +
+      '`…on a list of commonly used passwords…`, `…built from your username…` (or display name, or the service\'s name), ' +
+      'or, with PWNED_PASSWORDS_URL set, `…appeared in a known data breach…`',
+  });
+
 /** OpenAPI descriptions of UsersController's routes, one decorator each. */
 export const UsersDocs = {
   list: () =>
@@ -59,7 +73,7 @@ export const UsersDocs = {
       ApiOkResponse({ type: OwnUserDto, description: 'Your updated account' }),
       ApiServiceUnavailableResponse({ type: ErrorDto, description: 'A new address was sent, but e-mail is not set up on this server (SMTP_URL, PUBLIC_URL)' }),
       ApiValidatedBody(),
-      ApiBadRequestResponse({ type: ErrorDto, description: 'Nothing to change, or a field breaks its rule' }),
+      ApiNewPasswordRefused('Nothing to change, or a field breaks its rule'),
       ApiStateChanging(),
       NotYoursOrNotRecent(),
       ApiRateLimited('Too many requests from this client (the credential limit), or too many wrong passwords for this account: wait `Retry-After` seconds.'),

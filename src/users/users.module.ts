@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
 import { EmailVerification } from './email-verification';
 import { PasswordCheck } from './password-check';
+import { PasswordPolicy } from './password-policy';
 import { Passwords } from './passwords';
 import { RecentAuth } from './recent-auth';
 import { UsersController } from './users.controller';
@@ -10,7 +11,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [SessionsModule],
   controllers: [UsersController],
-  providers: [UsersService, Passwords, PasswordCheck, RecentAuth, EmailVerification],
-  exports: [UsersService, EmailVerification],
+  providers: [UsersService, Passwords, PasswordCheck, PasswordPolicy, RecentAuth, EmailVerification],
+  exports: [UsersService, PasswordPolicy, EmailVerification],
 })
 export class UsersModule {}

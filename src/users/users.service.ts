@@ -6,6 +6,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { DuplicateKeyError } from '../storage/storage.errors';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { PasswordCheck } from './password-check';
+import { PasswordOwner, PasswordPolicy } from './password-policy';
 import { Passwords } from './passwords';
 import { EmailVerification } from './email-verification';
 import { Mailer } from '../mail/mailer';
@@ -25,9 +26,10 @@ export interface PublicUserPage {
 @Injectable()
 export class UsersService {
   constructor(
-    private readonly users: UsersRepository,
+    private readonly repository: UsersRepository,
     private readonly passwords: Passwords,
     private readonly passwordCheck: PasswordCheck,
+    private readonly passwordPolicy: PasswordPolicy,
     private readonly recentAuth: RecentAuth,
     private readonly sessions: SessionsService,
     private readonly emailVerification: EmailVerification,
@@ -43,10 +45,10 @@ export class UsersService {
     const username = normalizeUsername(input.username);
     const name = input.name ?? username;
     if (input.email !== undefined) this.mailer.requireAvailable();
-    const passwordHash = await this.newPasswordHash(input.password, { username, name });
+    const passwordHash = await this.hashNewPassword(input.password, { username, name: input.name });
     let user: User;
     try {
-      user = await this.users.create({ id: randomUUID(), username, name, passwordHash, email: input.email ?? null, createdAt: new Date() });
+      user = await this.repository.create({ id: randomUUID(), username, name, passwordHash, email: input.email ?? null, createdAt: new Date() });
     } catch (error) {
       if (error instanceof DuplicateKeyError) throw new ConflictException('That username is taken');
       throw error;
@@ -56,30 +58,21 @@ export class UsersService {
   }
 
   /**
-   * The one place a new password becomes a hash: signup, a password change and a password reset
-   * all come here, so a rule about which passwords are acceptable belongs here (and throws a 400
-   * before anything is stored).
-   */
-  async newPasswordHash(password: string, _owner: { username: string; name: string }): Promise<string> {
-    return this.passwords.hash(password);
-  }
-
-  /**
-   * A password reset's new hash (from newPasswordHash): stored, and every session of the user
+   * A password reset's new hash (from hashNewPassword): stored, and every session of the user
    * ended. Returns how many sessions were ended.
    */
   async replacePassword(id: string, passwordHash: string): Promise<number> {
-    const updated = await this.users.update(id, { passwordHash, updatedAt: new Date() });
+    const updated = await this.repository.update(id, { passwordHash, updatedAt: new Date() });
     if (!updated) throw new NotFoundException('No such user');
     return this.sessions.revokeAll(id);
   }
 
   findByVerifiedEmail(email: string): Promise<User | null> {
-    return this.users.findByVerifiedEmail(email);
+    return this.repository.findByVerifiedEmail(email);
   }
 
   findByUsername(username: string): Promise<User | null> {
-    return this.users.findByUsername(normalizeUsername(username));
+    return this.repository.findByUsername(normalizeUsername(username));
   }
 
   /**
@@ -91,23 +84,23 @@ export class UsersService {
     password: string,
     attempt: Attempt,
   ): Promise<{ user: User } | { user: null; locked: boolean }> {
-    const user = await this.users.findByUsername(username);
+    const user = await this.repository.findByUsername(username);
     const { outcome } = await this.passwordCheck.run({ username, password, hash: user?.passwordHash, ...attempt });
     return outcome === 'match' && user ? { user } : { user: null, locked: outcome === 'locked' };
   }
 
   findById(id: string): Promise<User | null> {
-    return this.users.findById(id);
+    return this.repository.findById(id);
   }
 
   async get(id: string): Promise<User> {
-    const user = await this.users.findById(id);
+    const user = await this.repository.findById(id);
     if (!user) throw new NotFoundException('No such user');
     return user;
   }
 
   async list(page: number, limit: number): Promise<PublicUserPage> {
-    const { items, total } = await this.users.list({ offset: (page - 1) * limit, limit });
+    const { items, total } = await this.repository.list({ offset: (page - 1) * limit, limit });
     return { items: items.map(toPublicUser), total, page, limit };
   }
 
@@ -129,16 +122,17 @@ export class UsersService {
       await this.recentAuth.require(caller, user, changes.currentPassword, attempt);
     }
     if (changes.password !== undefined) {
-      passwordHash = await this.newPasswordHash(changes.password, { username: user.username, name: changes.name ?? user.name });
+      // After the recent-sign-in check, so a caller who cannot change the password cannot probe the policy either.
+      passwordHash = await this.hashNewPassword(changes.password, { username: user.username, name: changes.name ?? user.name });
     }
-    let updated = await this.users.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
+    let updated = await this.repository.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
     if (!updated) throw new NotFoundException('No such user');
     if (passwordHash) {
       const revokedSessions = await this.sessions.revokeAll(id, caller.sessionId);
       securityEvent('password_changed', { userId: id, sessionId: caller.sessionId, revokedSessions, client });
     }
     if (newEmail !== undefined) {
-      updated = await this.users.changeEmail(id, newEmail, new Date());
+      updated = await this.repository.changeEmail(id, newEmail, new Date());
       if (!updated) throw new NotFoundException('No such user');
       securityEvent('email_changed', { userId: id, sessionId: caller.sessionId, client });
       this.emailVerification.start(updated);
@@ -152,7 +146,7 @@ export class UsersService {
     await this.recentAuth.require(caller, user, currentPassword, attempt);
     await this.sessions.revokeAll(id);
     await this.oneTimeTokens.revokeAll(id);
-    await this.users.delete(id);
+    await this.repository.delete(id);
     securityEvent('account_deleted', { userId: id, sessionId: caller.sessionId, client: attempt.client });
   }
 
@@ -161,6 +155,15 @@ export class UsersService {
     const user = await this.get(caller.userId);
     await this.recentAuth.provePassword(user, password, attempt, 'password');
     return user;
+  }
+
+  /**
+   * The one way a new password (signup, change, reset) becomes a hash: refused with a 400 that
+   * says why when PasswordPolicy finds it already known, hashed otherwise.
+   */
+  async hashNewPassword(password: string, owner: PasswordOwner): Promise<string> {
+    await this.passwordPolicy.check(password, owner);
+    return this.passwords.hash(password);
   }
 
   private async own(caller: Principal, id: string): Promise<User> {

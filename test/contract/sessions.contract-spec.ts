@@ -128,9 +128,9 @@ describeOnEachStore('SessionsRepository contract', (kind) => {
     const [a, b, c] = [newSession({ userId }), newSession({ userId }), newSession({ userId })];
     const stranger = newSession();
     for (const s of [a, b, c, stranger]) await store.sessions.create(s);
-    expect(await store.sessions.revokeAllForUser(userId, b.id)).toBe(2);
+    expect(await store.sessions.revokeAll(userId, b.id)).toBe(2);
     expect((await store.sessions.listLive(userId, now)).map((s) => s.id)).toEqual([b.id]);
-    expect(await store.sessions.revokeAllForUser(userId)).toBe(1);
+    expect(await store.sessions.revokeAll(userId)).toBe(1);
     expect(await store.sessions.listLive(userId, now)).toEqual([]);
     expect(await store.sessions.findLive(stranger.id, now)).not.toBeNull();
   });

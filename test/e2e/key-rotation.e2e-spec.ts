@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TestApp, startTestApp } from '../support/app';
 import { authCookieOf, isCleared } from '../support/cookies';
 import { headerOf, payloadOf } from '../support/jwt';
@@ -99,15 +100,17 @@ describeOnEachStore('signing-key rotation', (store) => {
     await accountRenders();
   });
 
-  it('still refuses a retired key’s refresh when the refresh token is not the session’s', async () => {
+  it('still refuses a retired key’s token beside another session’s real refresh token', async () => {
     await backToOnlyOld();
     const me = await signup(app);
-    const rotated = authCookieOf(await app.http().post('/auth/refresh').set(...asCookie(me.cookie)));
+    const other = await signup(app);
     app = await app.restart({ JWT_ACCESS_KEYS: NEW, JWT_RETIRED_KEYS: OLD });
-    const bogus = await app.http().post('/auth/refresh').set(...asCookie({ token: me.cookie.token, refreshToken: 'Z'.repeat(43) }));
-    expect(bogus.status).toBe(401);
-    expect(isCleared(bogus)).toBe(true);
-    expect((await app.http().post('/auth/refresh').set(...asCookie(rotated))).status).toBe(200);
+    const mixed = await app.http().post('/auth/refresh').set(...asCookie({ token: me.cookie.token, refreshToken: other.cookie.refreshToken }));
+    expect(mixed.status).toBe(401);
+    expect(isCleared(mixed)).toBe(true);
+    // Neither session was touched: each still refreshes with its own cookie.
+    expect((await app.http().post('/auth/refresh').set(...asCookie(me.cookie))).status).toBe(200);
+    expect((await app.http().post('/auth/refresh').set(...asCookie(other.cookie))).status).toBe(200);
   });
 
   it('refuses a token whose kid names no key, on every access route', async () => {
@@ -115,7 +118,36 @@ describeOnEachStore('signing-key rotation', (store) => {
     const [, payload, signature] = me.cookie.token.split('.');
     const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: 'nobody' })).toString('base64url');
     const forged = { ...me.cookie, token: `${header}.${payload}.${signature}` };
-    const res = await app.http().get('/auth/me').set(...asCookie(forged));
-    expect(res.status).toBe(401);
+    for (const path of ['/auth/me', '/auth/sessions', '/users', `/users/${me.id}`]) {
+      expect({ path, status: (await app.http().get(path).set(...asCookie(forged))).status }).toEqual({ path, status: 401 });
+    }
+  });
+
+  it('rolls a new key out in two phases so that no instance meets a kid it does not hold', async () => {
+    await backToOnlyOld();
+    const me = await signup(app);
+    // Phase 1, on every instance: the new key verifies but does not sign yet.
+    app = await app.restart({ JWT_ACCESS_KEYS: `${OLD},${NEW}` });
+    expect(kid(authCookieOf(await app.http().post('/auth/login').send({ username: me.username, password: PASSWORD })).token)).toBe('old');
+    // Phase 2, instance by instance: the new key in front. Its tokens reach instances still in phase 1.
+    app = await app.restart({ JWT_ACCESS_KEYS: `${NEW},${OLD}` });
+    const underNew = authCookieOf(await app.http().post('/auth/login').send({ username: me.username, password: PASSWORD }));
+    expect(kid(underNew.token)).toBe('new');
+    app = await app.restart({ JWT_ACCESS_KEYS: `${OLD},${NEW}` });
+    expect((await app.http().get('/auth/me').set(...asCookie(underNew))).status).toBe(200);
+    expect((await app.http().get('/auth/me').set(...asCookie(me.cookie))).status).toBe(200);
+  });
+
+  it('keeps sessions signed with a single JWT_ACCESS_SECRET when it becomes a listed key under its derived kid', async () => {
+    const secret = 's'.repeat(40);
+    app = await app.restart({ JWT_ACCESS_KEYS: undefined, JWT_RETIRED_KEYS: undefined, JWT_ACCESS_SECRET: secret });
+    const me = await signup(app);
+    const derived = kid(me.cookie.token) as string;
+    expect(derived).toBe(`k-${createHash('sha256').update(secret).digest('base64url').slice(0, 8)}`);
+    app = await app.restart({ JWT_ACCESS_SECRET: undefined, JWT_ACCESS_KEYS: `${derived}:${secret},${NEW}` });
+    expect((await app.http().get('/auth/me').set(...asCookie(me.cookie))).status).toBe(200);
+    app = await app.restart({ JWT_ACCESS_KEYS: `${NEW},${derived}:${secret}` });
+    expect((await app.http().post('/auth/refresh').set(...asCookie(me.cookie))).status).toBe(200);
+    await backToOnlyOld();
   });
 });

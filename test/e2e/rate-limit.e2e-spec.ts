@@ -12,7 +12,7 @@ describeOnEachStore('rate limits', (store) => {
   });
   afterAll(() => app.close());
 
-  it('answers 429 with Retry-After once a client passes the login limit, signup included', async () => {
+  it('answers 429 with Retry-After once a client passes the login limit, on every route that checks a password', async () => {
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 4; i++) {
@@ -24,6 +24,9 @@ describeOnEachStore('rate limits', (store) => {
     expect(last!.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.stringMatching(/Too many attempts/) });
     expect((await app.http().post('/auth/signup').send({ username: 'late-comer', password: PASSWORD })).status).toBe(429);
     expect((await app.http().post('/pages/login').type('form').send({ username: 'x', password: PASSWORD })).status).toBe(429);
+    // Signed in, yet a password check all the same: re-authentication and a password change.
+    expect((await app.http().post('/auth/reauth').set(...asCookie(me.cookie)).send({ password: PASSWORD })).status).toBe(429);
+    expect((await app.http().patch(`/users/${me.id}`).set(...asCookie(me.cookie)).send({ password: 'another long one', currentPassword: PASSWORD })).status).toBe(429);
   });
 
   it('limits refresh on a counter of its own, per client whatever the cookie, and leaves other routes alone', async () => {

@@ -10,8 +10,11 @@ import { PASSWORD, asCookie, uniqueName } from '../support/users';
 
 export const PUBLIC_URL = 'https://auth.example.test';
 const NEW_PASSWORD = 'a brand new passphrase';
-/** The store as a string, without the per-client rate counters (a refused request still counts against its client). */
-const storeState = async (app: TestApp) => (await storeDump(app.env)).replace(/\{[^{}]*"key":"rate:[^{}]*\},?/g, '');
+/**
+ * The store as a string, without the abuse counters: a refused request still counts against its
+ * client (rate:) and, for a confirmation with a live token, against its account (reset_confirm:).
+ */
+const storeState = async (app: TestApp) => (await storeDump(app.env)).replace(/,?\{[^{}]*"key":"(rate|reset_confirm):[^{}]*\}/g, '');
 
 const SAME_ANSWER = {
   message: 'If that account exists and has a verified e-mail address, a reset link is on its way. It works once, for 30 minutes.',
@@ -153,6 +156,18 @@ describeOnEachStore('account recovery over e-mail', (store) => {
     const reused = await http().post('/auth/password-reset/confirm').send({ token, password: 'yet another passphrase' });
     expect(reused.status).toBe(400);
     expect(reused.body.message).toMatch(/invalid, used or expired/);
+  });
+
+  it('refuses a common password at reset through the password policy, keeping the link usable', async () => {
+    const user = await verifiedUser();
+    const { token } = await resetLink({ username: user.username }, user.email);
+    const before = await storeState(app);
+    const refused = await http().post('/auth/password-reset/confirm').send({ token, password: 'password' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/commonly used passwords/);
+    expect(refused.text).not.toContain('"password"');
+    expect(await storeState(app)).toBe(before);
+    await http().post('/auth/password-reset/confirm').send({ token, password: NEW_PASSWORD }).expect(204);
   });
 
   it('keeps one live link per account: a newer request retires the older', async () => {

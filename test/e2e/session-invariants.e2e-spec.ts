@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hashRefreshToken } from '../../src/auth/tokens/refresh-tokens';
 import { SessionsRepository } from '../../src/sessions/sessions.repository';
 import { TestApp, startTestApp } from '../support/app';
@@ -14,7 +15,8 @@ describeOnEachStore('session invariants', (store) => {
   let app: TestApp;
   beforeAll(async () => {
     // The idle lifetime is longer than the absolute one, so every refresh would overshoot it if not capped.
-    app = await startTestApp(store, { REFRESH_TTL: '1h', SESSION_MAX_AGE: `${SESSION_MAX_AGE_SECONDS}s` });
+    // ACCESS_TTL 2 s (not 1: exp is whole seconds after iat) for the access token's own expiry.
+    app = await startTestApp(store, { REFRESH_TTL: '1h', SESSION_MAX_AGE: `${SESSION_MAX_AGE_SECONDS}s`, ACCESS_TTL: '2s' });
   });
   afterAll(() => app.close());
 
@@ -36,6 +38,15 @@ describeOnEachStore('session invariants', (store) => {
     expect(record!.expiresAt.getTime()).toBeLessThanOrEqual(latest);
     expect(session!.expiresAt.getTime()).toBeLessThanOrEqual(session!.absoluteExpiresAt.getTime());
     expect(session!.absoluteExpiresAt.getTime()).toBeLessThanOrEqual(latest);
+  });
+
+  it('refuses an access token it verified (and remembered) before, once that token expires', async () => {
+    const { cookie } = await signup(app);
+    expect((await app.http().get('/auth/me').set(...asCookie(cookie))).status).toBe(200);
+    await sleep(2200);
+    const expired = await app.http().get('/auth/me').set(...asCookie(cookie));
+    expect(expired.status).toBe(401);
+    expect(expired.body.message).toBe('Access token expired; call POST /auth/refresh');
   });
 
   it('never stores a refresh token, current or retired: only its hash', async () => {

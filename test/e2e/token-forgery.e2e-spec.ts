@@ -51,6 +51,9 @@ describeOnEachStore('forged and malformed access tokens', (store) => {
     ['the kid named twice', '{"alg":"HS256","typ":"JWT","kid":"gone","kid":"cur"}', SECRET],
     ['a header that is not JSON', '{"alg":"HS256","kid":"cur"', SECRET],
     ['a header field we do not know (jku)', { alg: 'HS256', typ: 'JWT', kid: 'cur', jku: 'https://evil.example/keys' }, SECRET],
+    ['a crit header', { alg: 'HS256', typ: 'JWT', kid: 'cur', crit: ['exp'] }, SECRET],
+    ['alg in lower case', { alg: 'hs256', typ: 'JWT', kid: 'cur' }, SECRET],
+    ['an escaped second kid', '{"alg":"HS256","typ":"JWT","kid":"gone","k\\u0069d":"cur"}', SECRET],
   ])('refuses a JWT with %s', async (_case, header, secret) => {
     const me = await signup(app);
     await expectRefused(me, handMadeJwt(header, claimsOf(me.cookie), secret));
@@ -62,6 +65,8 @@ describeOnEachStore('forged and malformed access tokens', (store) => {
     ['auth_time in the future', { auth_time: Math.floor(Date.now() / 1000) + 3600 }],
     ['auth_time as a string', { auth_time: 'yesterday' }],
     ['sid as a number', { sid: 42 }],
+    ['nbf in the future', { nbf: Math.floor(Date.now() / 1000) + 3600 }],
+    ['an audience list that includes ours', { aud: ['evil', ISSUER] }],
   ])('refuses a JWT signed with our own key but a wrong %s', async (_case, change) => {
     const me = await signup(app);
     await expectRefused(me, handMadeJwt({ alg: 'HS256', typ: 'JWT', kid: 'cur' }, { ...claimsOf(me.cookie), ...change }, SECRET));

@@ -69,18 +69,13 @@ export class AuthCookie {
   }
 
   /**
-   * A new access token for the same session (re-authentication): in the single layout the
-   * cookie is rewritten with the refresh token the request carried; in the split layout only
-   * the access cookie changes (the refresh cookie never reaches this route, and stays as it is).
+   * Split layout only: a new access token for the same session (re-authentication on a route
+   * the refresh cookie never reaches). The refresh cookie stays as it is; both keep one Max-Age.
    */
-  replaceAccessToken(req: Request, res: Response, token: string, refreshExpiresAt: Date): void {
-    if (this.layout === 'split') {
-      const [access] = this.cookies;
-      res.cookie(access.name, token, { ...access.options, maxAge: Math.max(0, refreshExpiresAt.getTime() - Date.now()) });
-      return;
-    }
-    const current = this.read(req);
-    if (current) this.set(res, { token, refreshToken: current.refreshToken }, refreshExpiresAt);
+  replaceAccessToken(res: Response, token: string, refreshExpiresAt: Date): void {
+    if (this.layout !== 'split') throw new Error('the single layout writes both tokens together: use set()');
+    const [access] = this.cookies;
+    res.cookie(access.name, token, { ...access.options, maxAge: Math.max(0, refreshExpiresAt.getTime() - Date.now()) });
   }
 
   clear(res: Response): void {

@@ -9,12 +9,12 @@ type Done = (error: unknown, caller?: unknown) => void;
  * decided by the Authenticator that `validate` asks; passport only carries the answer.
  */
 export class CookieStrategy extends Strategy {
-  constructor(private readonly verify: (req: Request, done: Done) => void) {
+  constructor(private readonly findCaller: (req: Request, done: Done) => void) {
     super();
   }
 
   override authenticate(req: Request): void {
-    this.verify(req, (error, caller) => {
+    this.findCaller(req, (error, caller) => {
       if (error) this.error(error as Error);
       else if (caller) this.success(caller);
       else this.fail(401);

@@ -6,7 +6,11 @@ import { AuthCookie } from '../cookies/auth-cookie';
 import { Principal } from '../principal';
 import { CookieStrategy } from './cookie-strategy';
 
-/** `jwt`: the access rules (see Authenticator.access) applied to the access token in the cookie. */
+/**
+ * `jwt`: the access rules (Authenticator.access) on the cookie's access token, for routes guarded
+ * with `AuthGuard('jwt')` (an app that lifts this module). Our own global JwtAuthGuard asks the
+ * Authenticator the same question without passport's per-request cost.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(CookieStrategy, 'jwt') {
   constructor(

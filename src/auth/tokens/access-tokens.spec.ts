@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig, loadAppConfig } from '../../config/app-config';
-import { AccessTokens } from './access-tokens';
+import { AccessTokens, claimsOf } from './access-tokens';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'nca-tokens-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -58,5 +58,29 @@ describe('AccessTokens with an injected clock', () => {
     const unknown = tokens.sign({ ...claims, authTime: null });
     expect(JSON.parse(Buffer.from(unknown.split('.')[1], 'base64url').toString())).not.toHaveProperty('auth_time');
     expect(tokens.verify(unknown, 'access', later(1))).toEqual({ claims: { ...claims, authTime: null }, exp: expect.any(Number) });
+  });
+});
+
+describe('claimsOf (a verified payload is still only trusted in the shape we sign)', () => {
+  const good = { sub: 'u', sid: 's', iat: 1_796_000_000, exp: 1_796_000_900, iss: 'i', aud: 'a', auth_time: 1_796_000_000 };
+
+  it('keeps sub, sid and auth_time, and a missing auth_time as null', () => {
+    expect(claimsOf(good)).toEqual({ claims: { sub: 'u', sid: 's', authTime: 1_796_000_000 }, exp: 1_796_000_900 });
+    const { auth_time: _, ...withoutAuthTime } = good;
+    expect(claimsOf(withoutAuthTime)?.claims.authTime).toBeNull();
+  });
+
+  it.each([
+    ['auth_time after iat', { auth_time: good.iat + 1 }],
+    ['auth_time as a fraction', { auth_time: good.iat - 0.5 }],
+    ['auth_time negative', { auth_time: -1 }],
+    ['auth_time null', { auth_time: null }],
+    ['auth_time a string', { auth_time: String(good.iat) }],
+    ['sub not a string', { sub: 7 }],
+    ['sid missing', { sid: undefined }],
+    ['an audience list', { aud: ['a', 'evil'] }],
+    ['exp a string', { exp: 'later' }],
+  ])('refuses %s', (_case, change) => {
+    expect(claimsOf({ ...good, ...change })).toBeNull();
   });
 });

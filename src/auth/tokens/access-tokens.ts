@@ -34,12 +34,14 @@ export function isAccessTokenShape(value: unknown): value is string {
 
 /**
  * The claims of a payload whose signature has been verified, or null when they are not what we
- * sign: both ids strings, `exp` and `iat` numbers, `auth_time` (if present) a whole number of
- * seconds no later than the token's own `iat`.
+ * sign: both ids strings, `exp` and `iat` numbers, `iss` and `aud` single strings, `auth_time`
+ * (if present) a whole number of seconds no later than the token's own `iat`.
  */
 export function claimsOf(payload: unknown): VerifiedToken | null {
-  const { sub, sid, exp, iat, auth_time: authTime } = (payload ?? {}) as Record<string, unknown>;
+  const { sub, sid, exp, iat, iss, aud, auth_time: authTime } = (payload ?? {}) as Record<string, unknown>;
   if (typeof sub !== 'string' || typeof sid !== 'string' || typeof exp !== 'number' || typeof iat !== 'number') return null;
+  // jsonwebtoken has checked their values; an audience list is still not what we sign.
+  if (typeof iss !== 'string' || typeof aud !== 'string') return null;
   if (authTime !== undefined && !(Number.isSafeInteger(authTime) && (authTime as number) >= 0 && (authTime as number) <= iat)) return null;
   return { claims: { sub, sid, authTime: (authTime as number | undefined) ?? null }, exp };
 }

@@ -103,7 +103,7 @@ export class MongoSessionsRepository extends SessionsRepository {
     });
   }
 
-  async revokeAllForUser(userId: string, keepSessionId?: string): Promise<number> {
+  async revokeAll(userId: string, keepSessionId?: string): Promise<number> {
     return this.link.run(async () => {
       const owned = await this.sessions.find({ userId }, { _id: 1 }).lean<{ _id: string }[]>().exec();
       const ids = owned.map((doc) => doc._id).filter((id) => id !== keepSessionId);

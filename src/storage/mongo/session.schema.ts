@@ -47,7 +47,7 @@ export class SessionDocument {
 export const SessionSchema = SchemaFactory.createForClass(SessionDocument);
 // Rotation is a compare-and-set on this field; no two sessions may hold the same token.
 SessionSchema.index({ currentTokenHash: 1 }, { unique: true });
-// Backs listLive / evictOldest / revokeAllForUser: one user's sessions, oldest first.
+// Backs listLive / evictOldest / revokeAll: one user's sessions, oldest first.
 SessionSchema.index({ userId: 1, createdAt: 1 });
 // MongoDB deletes a session once its idle expiry passes. expiresAt never exceeds
 // absoluteExpiresAt, so this one TTL index also covers the absolute lifetime.

@@ -137,7 +137,7 @@ export class SqliteSessionsRepository extends SessionsRepository {
     return sqlite(() => this.revokeTx(userId, sessionId));
   }
 
-  async revokeAllForUser(userId: string, keepSessionId?: string): Promise<number> {
+  async revokeAll(userId: string, keepSessionId?: string): Promise<number> {
     return sqlite(() => this.revokeAllTx(userId, keepSessionId));
   }
 
