@@ -9,7 +9,7 @@ import { OneTimeTokensRepository } from './one-time-tokens.repository';
 import { User } from './user';
 import { UsersRepository } from './users.repository';
 
-export const INVALID_VERIFICATION_TOKEN = 'This verification link is invalid, used or expired: set the address again to get a new one';
+export const INVALID_VERIFICATION_TOKEN = 'This verification link is invalid, used or expired: send the address again (PATCH /users/:id) to get a new one';
 
 /**
  * Proof that a user controls the address they gave. A new address gets a single-use link

@@ -136,6 +136,9 @@ export class UsersService {
       if (!updated) throw new NotFoundException('No such user');
       securityEvent('email_changed', { userId: id, sessionId: caller.sessionId, client });
       this.emailVerification.start(updated);
+    } else if (changes.email !== undefined && !user.emailVerified) {
+      // The same, still unverified address again: a fresh link (the earlier one is retired).
+      this.emailVerification.start(user);
     }
     return updated;
   }

@@ -103,8 +103,14 @@ describeOnEachStore('account recovery over e-mail', (store) => {
     const since = smtp.delivered.length;
     const res = await http().patch(`/users/${user.id}`).set(...asCookie(user.cookie)).send({ email: next, currentPassword: PASSWORD }).expect(200);
     expect(res.body).toMatchObject({ email: next, emailVerified: false });
-    const { token } = linkIn(await smtp.waitFor(next, /confirm your e-mail/, { since }), '/verify');
+    const first = linkIn(await smtp.waitFor(next, /confirm your e-mail/, { since }), '/verify');
+    tokensSeen.push(first.token);
+    // The same unverified address again: a fresh link, and the first one is retired.
+    const again = smtp.delivered.length;
+    await http().patch(`/users/${user.id}`).set(...asCookie(user.cookie)).send({ email: next }).expect(200);
+    const { token } = linkIn(await smtp.waitFor(next, /confirm your e-mail/, { since: again }), '/verify');
     tokensSeen.push(token);
+    await http().post('/auth/verify-email').send({ token: first.token }).expect(400);
     // The old address no longer resets anything; the new one does once verified.
     const before = smtp.delivered.length;
     await http().post('/auth/password-reset').send({ email: user.email }).expect(202, SAME_ANSWER);
