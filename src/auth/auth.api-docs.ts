@@ -14,7 +14,7 @@ import {
 import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from '../common/api-responses';
 import { ErrorDto } from '../common/dto/error.dto';
 import { COOKIE_AUTH } from '../common/openapi';
-import { OwnUserDto } from '../users/dto/public-user.dto';
+import { OwnUserDto } from '../users/dto/own-user.dto';
 import { ApiNewPasswordRefused } from '../users/users.api-docs';
 import { CsrfTokenDto } from './dto/csrf-token.dto';
 import { UserResponseDto } from './dto/user-response.dto';

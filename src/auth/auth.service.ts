@@ -5,7 +5,8 @@ import { IssuedSession, SESSION_ENDED, SessionsService } from '../sessions/sessi
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { AuthCookieValue } from './cookies/auth-cookie';
-import { LoginDto, SignupDto } from './dto/credentials.dto';
+import { LoginDto } from './dto/login.dto';
+import { SignupDto } from './dto/signup.dto';
 import { Principal, RefreshPrincipal } from './principal';
 import { USERNAME_PATTERN, normalizeUsername } from '../users/username';
 import { AccessTokens } from './tokens/access-tokens';

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorDto } from '../common/dto/error.dto';
-import { LivenessDto, ReadinessDto } from './dto/health.dto';
+import { LivenessDto } from './dto/liveness.dto';
+import { ReadinessDto } from './dto/readiness.dto';
 
 /** OpenAPI descriptions of HealthController's routes. */
 export const HealthDocs = {

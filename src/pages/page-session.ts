@@ -4,7 +4,8 @@ import { AuthService, SignedIn } from '../auth/auth.service';
 import { clientOf } from '../common/client';
 import { AuthCookie } from '../auth/cookies/auth-cookie';
 import { DeviceCookie } from '../auth/cookies/device-cookie';
-import { LoginDto, SignupDto } from '../auth/dto/credentials.dto';
+import { LoginDto } from '../auth/dto/login.dto';
+import { SignupDto } from '../auth/dto/signup.dto';
 import { Principal } from '../auth/principal';
 
 /**

@@ -3,7 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/decorators/public.decorator';
 import { RateLimited } from '../throttling/rate-limited.decorator';
-import { LoginDto, SignupDto } from '../auth/dto/credentials.dto';
+import { LoginDto } from '../auth/dto/login.dto';
+import { SignupDto } from '../auth/dto/signup.dto';
 import { Principal } from '../auth/principal';
 import { clientOf } from '../common/client';
 import { uuidParam } from '../common/uuid-param';
@@ -16,7 +17,8 @@ import { accountPage, forgotPage, loginPage, messagePage, resetPage, signupPage,
 import { ForgotFormDto } from './forgot-form.dto';
 import { PasswordReset } from '../recovery/password-reset.service';
 import { EmailVerification } from '../users/email-verification';
-import { PasswordResetConfirmDto, VerifyEmailDto } from '../recovery/dto/recovery.dto';
+import { PasswordResetConfirmDto } from '../recovery/dto/password-reset-confirm.dto';
+import { VerifyEmailDto } from '../recovery/dto/verify-email.dto';
 
 /**
  * Server-rendered pages, no client script. Public to the access guard because each page reads

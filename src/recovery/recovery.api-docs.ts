@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNoContentResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import { ApiRateLimited, ApiStateChanging, ApiValidatedBody } from '../common/api-responses';
 import { ErrorDto } from '../common/dto/error.dto';
-import { ResetRequestedDto } from './dto/recovery.dto';
+import { ResetRequestedDto } from './dto/reset-requested.dto';
 
 const NotSetUp = () =>
   ApiServiceUnavailableResponse({ type: ErrorDto, description: 'E-mail is not set up on this server (production without SMTP_URL or PUBLIC_URL)' });

@@ -4,7 +4,9 @@ import { Public } from '../auth/decorators/public.decorator';
 import { Client, ClientInfo } from '../common/client';
 import { RateLimited } from '../throttling/rate-limited.decorator';
 import { EmailVerification } from '../users/email-verification';
-import { PasswordResetConfirmDto, PasswordResetRequestDto, VerifyEmailDto } from './dto/recovery.dto';
+import { PasswordResetConfirmDto } from './dto/password-reset-confirm.dto';
+import { PasswordResetRequestDto } from './dto/password-reset-request.dto';
+import { VerifyEmailDto } from './dto/verify-email.dto';
 import { PasswordReset } from './password-reset.service';
 import { RecoveryDocs } from './recovery.api-docs';
 

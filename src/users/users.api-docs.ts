@@ -13,7 +13,9 @@ import {
 import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from '../common/api-responses';
 import { ErrorDto } from '../common/dto/error.dto';
 import { DeleteUserDto } from './dto/delete-user.dto';
-import { OwnUserDto, PublicUserDto, UserPageDto } from './dto/public-user.dto';
+import { OwnUserDto } from './dto/own-user.dto';
+import { PublicUserDto } from './dto/public-user.dto';
+import { UserPageDto } from './dto/user-page.dto';
 
 const UserId = () => ApiParam({ name: 'id', format: 'uuid', description: 'User id' });
 const NoSuchUser = () => ApiNotFoundResponse({ type: ErrorDto, description: '`No such user` (also for an id that is not a UUID)' });

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsString, Length, Matches, MinLength } from 'class-validator';
 import { MaxBytes, NO_CONTROL_CHARACTERS, OptionalField, WellFormed } from '../../common/validation';
-import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../users/passwords';
 import { OptionalEmailField } from '../../users/dto/email-field';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../users/passwords';
 import { USERNAME_PATTERN } from '../../users/username';
 
+/** POST /auth/signup and the signup form. */
 export class SignupDto {
   @ApiProperty({ description: 'Login name; case-insensitive (stored lower-cased)', pattern: USERNAME_PATTERN.source, example: 'ada' })
   @IsString() @Matches(USERNAME_PATTERN, { message: 'username must be 3-32 letters, digits, ".", "_" or "-"' })
@@ -26,14 +27,4 @@ export class SignupDto {
 
   @OptionalEmailField('E-mail address for password resets; unverified until the link mailed to it is opened. The answer is the same whether or not another account uses it')
   email?: string;
-}
-
-export class LoginDto {
-  @ApiProperty({ description: 'Login name, in any case', maxLength: 64, example: 'ada' })
-  @IsString() @IsNotEmpty() @WellFormed() @MaxLength(64)
-  username!: string;
-
-  @ApiProperty({ description: `At most ${PASSWORD_MAX_BYTES} bytes of UTF-8`, format: 'password', example: 'correct horse battery' })
-  @IsString() @IsNotEmpty() @WellFormed() @MaxBytes(PASSWORD_MAX_BYTES)
-  password!: string;
 }

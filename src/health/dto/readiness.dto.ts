@@ -1,10 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-export class LivenessDto {
-  @ApiProperty({ enum: ['ok'], example: 'ok' })
-  status!: 'ok';
-}
-
 const INDICATORS = {
   type: 'object',
   additionalProperties: { type: 'object', properties: { status: { type: 'string', example: 'up' } }, additionalProperties: true },
