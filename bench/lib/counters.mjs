@@ -7,14 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnNode } from './procs.mjs';
 import { tempDir } from './servers.mjs';
+import { median, round } from './settings.mjs';
 
 const CHILD = fileURLToPath(new URL('./counters-child.mjs', import.meta.url));
-const median = (xs) => {
-  const s = xs.filter((x) => typeof x === 'number' && !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return null;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
 
 /**
  * The counter families of the bench's servers: the per-client rate limit as serviceEnv() sets it

@@ -29,15 +29,7 @@ import { VerifiedTokens } from './tokens/verified-tokens';
     // The key comes per call from AccessTokens' key ring (kid); the rest is fixed here.
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        signOptions: {
-          algorithm: 'HS256',
-          expiresIn: config.tokens.accessTtlSeconds,
-          issuer: config.tokens.issuer,
-          audience: config.tokens.audience,
-        },
-        verifyOptions: AccessTokens.verifyOptions(config),
-      }),
+      useFactory: (config: AppConfig) => ({ signOptions: AccessTokens.signOptions(config), verifyOptions: AccessTokens.verifyOptions(config) }),
     }),
   ],
   controllers: [AuthController, SessionsController],

@@ -67,8 +67,11 @@ export class Authenticator {
     return { caller: { ...principalOf(claims), record, refreshToken: cookie.refreshToken } };
   }
 
-  /** The session a genuine JWT of ours names, expired or signed with a retired key (logout). */
+  /** The session a genuine JWT of ours names, expired or signed with a retired key (logout, CSRF binding). */
   sessionNamedBy(token: string, now = new Date()): AccessClaims | null {
+    // A token this process already verified passed the stricter access rules: no second check.
+    const remembered = this.verified.get(token, now.getTime());
+    if (remembered) return remembered;
     const checked = this.tokens.verify(token, 'refresh', now);
     return 'refused' in checked ? null : checked.claims;
   }

@@ -3,6 +3,7 @@ import { User } from '../users/user';
 import { SafeHtml, html } from './html';
 import { layout } from './layout';
 import { CSRF_FIELD } from '../auth/tokens/csrf-tokens';
+import { PASSWORD_MIN_LENGTH } from '../users/passwords';
 
 export interface FormState {
   /** Shown above the form (escaped like everything else). */
@@ -60,7 +61,7 @@ export function resetPage({ token, error, csrfToken }: TokenFormState): SafeHtml
 ${errorBox(error)}
 <form class="stack" method="post" action="/pages/reset">${csrfField(csrfToken)}
 <input type="hidden" name="token" value="${token}">
-<label>New password (8 characters or more) <input name="password" type="password" autocomplete="new-password" required minlength="8"></label>
+<label>New password (${PASSWORD_MIN_LENGTH} characters or more) <input name="password" type="password" autocomplete="new-password" required minlength="${PASSWORD_MIN_LENGTH}"></label>
 <button type="submit">Set the new password</button>
 </form>
 <p class="muted">Every session of the account is signed out when the password changes.</p>`);
@@ -82,7 +83,7 @@ ${errorBox(state.error)}
 <form class="stack" method="post" action="/pages/signup">${csrfField(state.csrfToken)}
 <label>Username <input name="username" autocomplete="username" required minlength="3" maxlength="32" value="${state.username ?? ''}"></label>
 <label>Display name (optional) <input name="name" autocomplete="name" maxlength="64"></label>
-<label>Password (8 characters or more) <input name="password" type="password" autocomplete="new-password" required minlength="8"></label>
+<label>Password (${PASSWORD_MIN_LENGTH} characters or more) <input name="password" type="password" autocomplete="new-password" required minlength="${PASSWORD_MIN_LENGTH}"></label>
 <button type="submit">Create account</button>
 </form>
 <p class="muted">Already registered? <a href="/login">Sign in</a>.</p>`);

@@ -1,12 +1,12 @@
 import { BadRequestException, HttpStatus, Injectable } from '@nestjs/common';
-import { hashOneTimeToken, mintOneTimeToken } from '../auth/tokens/one-time-tokens';
+import { hashOneTimeToken, issueOneTimeToken } from '../auth/tokens/one-time-tokens';
 import { ClientInfo } from '../common/client';
 import { RetryLaterException } from '../common/retry-later.exception';
 import { securityEvent } from '../common/security-events';
 import { AppConfig } from '../config/app-config';
 import { Mailer } from '../mail/mailer';
 import { passwordChangedMail, passwordResetMail } from '../mail/messages';
-import { Counter, CounterStore } from '../throttling/counter-store';
+import { Counter, CounterStore, retryAfterSeconds } from '../throttling/counter-store';
 import { LoginLockout } from '../throttling/login-lockout';
 import { OneTimeTokensRepository } from '../users/one-time-tokens.repository';
 import { User } from '../users/user';
@@ -60,10 +60,9 @@ export class PasswordReset {
         securityEvent('password_reset_limited', { userId: user.id, stage: 'request', client }, 'warn');
         return null;
       }
-      const token = mintOneTimeToken();
       const ttl = this.config.mail.resetTtlSeconds;
       // Replaces the account's earlier token, if any: only the newest link works.
-      await this.tokens.issue({ tokenHash: hashOneTimeToken(token), purpose: 'password_reset', userId: user.id, email: user.email, expiresAt: new Date(Date.now() + ttl * 1000) });
+      const token = await issueOneTimeToken(this.tokens, { purpose: 'password_reset', userId: user.id, email: user.email, ttlSeconds: ttl });
       return passwordResetMail(user.email, user.username, this.mailer.link('/reset', token), ttl);
     });
   }
@@ -83,7 +82,7 @@ export class PasswordReset {
     const taken = await this.confirmationsPerAccount.take(user.id);
     if (!taken.allowed) {
       securityEvent('password_reset_limited', { userId: user.id, stage: 'confirm', client }, 'warn');
-      throw new RetryLaterException(HttpStatus.TOO_MANY_REQUESTS, 'Too many reset attempts for this account; wait and try again (see Retry-After)', Math.max(1, Math.ceil(taken.msBeforeReset / 1000)));
+      throw new RetryLaterException(HttpStatus.TOO_MANY_REQUESTS, 'Too many reset attempts for this account; wait and try again (see Retry-After)', retryAfterSeconds(taken));
     }
     const passwordHash = await this.users.hashNewPassword(password, user);
     if (!(await this.tokens.consume('password_reset', tokenHash, new Date()))) throw new BadRequestException(INVALID_RESET_TOKEN);

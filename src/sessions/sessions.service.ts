@@ -56,8 +56,8 @@ export class SessionsService {
   /** Whether the session exists for that user and has not expired: the access path's question. */
   async isLive(sessionId: string, userId: string, now = new Date()): Promise<boolean> {
     if (this.live.enabled && this.live.ownerOf(sessionId, now.getTime()) === userId) return true;
-    const session = await this.repository.findLive(sessionId, now);
-    if (!session || session.userId !== userId) return false;
+    const session = await this.findLive(sessionId, userId, now);
+    if (!session) return false;
     this.live.remember(session, now.getTime());
     return true;
   }

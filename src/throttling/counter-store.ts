@@ -17,6 +17,11 @@ export interface Taken {
   msBeforeReset: number;
 }
 
+/** A refused take's Retry-After: whole seconds until the window (or block) ends, at least 1. */
+export function retryAfterSeconds({ msBeforeReset }: Pick<Taken, 'msBeforeReset'>): number {
+  return Math.max(1, Math.ceil(msBeforeReset / 1000));
+}
+
 /**
  * Counters that protect the service: per-client rate limits and per-account failure counts.
  * Every instance on one store sees the same numbers: each take is one atomic increment in the

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ClientInfo } from '../common/client';
 import { securityEvent } from '../common/security-events';
 import { AppConfig } from '../config/app-config';
-import { Counter, CounterStore } from './counter-store';
+import { Counter, CounterStore, retryAfterSeconds } from './counter-store';
 
 /** Whose password checks are counted: the username's, or a device's that proved it earlier. */
 export interface LockoutSubject {
@@ -36,12 +36,13 @@ export class LoginLockout {
 
   async take(subject: LockoutSubject, client: ClientInfo): Promise<Slot> {
     const key = keyOf(subject);
-    const { allowed, count, msBeforeReset } = await this.checks.take(key);
+    const taken = await this.checks.take(key);
+    const { allowed, count } = taken;
     if (allowed) return { granted: true, key };
     if (count === this.maxFailures + 1) {
       securityEvent('account_locked', { username: subject.username, device: subject.deviceId !== null, client }, 'warn');
     }
-    return { granted: false, retryAfterSeconds: Math.max(1, Math.ceil(msBeforeReset / 1000)) };
+    return { granted: false, retryAfterSeconds: retryAfterSeconds(taken) };
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { Counter, CounterStore } from './counter-store';
+import { Counter, CounterStore, retryAfterSeconds } from './counter-store';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -14,8 +14,9 @@ export class StoreThrottlerStorage implements ThrottlerStorage {
   constructor(private readonly store: CounterStore) {}
 
   async increment(key: string, ttlMs: number, limit: number): Promise<ThrottlerStorageRecord> {
-    const { allowed, count, msBeforeReset } = await this.family(ttlMs, limit).take(key);
-    const seconds = Math.max(1, Math.ceil(msBeforeReset / 1000));
+    const taken = await this.family(ttlMs, limit).take(key);
+    const { allowed, count } = taken;
+    const seconds = retryAfterSeconds(taken);
     return { totalHits: count, timeToExpire: seconds, isBlocked: !allowed, timeToBlockExpire: allowed ? 0 : seconds };
   }
 

@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
-import { hashOneTimeToken, mintOneTimeToken } from '../auth/tokens/one-time-tokens';
+import { hashOneTimeToken, issueOneTimeToken } from '../auth/tokens/one-time-tokens';
 import { securityEvent } from '../common/security-events';
 import { AppConfig } from '../config/app-config';
 import { Mailer } from '../mail/mailer';
@@ -36,9 +36,8 @@ export class EmailVerification {
         securityEvent('email_in_use', { userId: user.id, ownerId: owner.id });
         return addressInUseMail(owner.email!);
       }
-      const token = mintOneTimeToken();
       const ttl = this.config.mail.verificationTtlSeconds;
-      await this.tokens.issue({ tokenHash: hashOneTimeToken(token), purpose: 'email_verification', userId: user.id, email, expiresAt: new Date(Date.now() + ttl * 1000) });
+      const token = await issueOneTimeToken(this.tokens, { purpose: 'email_verification', userId: user.id, email, ttlSeconds: ttl });
       securityEvent('email_verification_sent', { userId: user.id });
       return verificationMail(email, user.username, this.mailer.link('/verify', token), ttl);
     });

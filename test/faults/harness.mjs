@@ -14,6 +14,9 @@ export { ROOT, freePort, sleep, tail } from '../../scripts/lib/service.mjs';
 /** The built service. FAULTS_MAIN may point at another build (e.g. a snapshot of dist/). */
 export const MAIN = resolve(process.env.FAULTS_MAIN ?? BUILT_MAIN);
 
+/** The grace window the fault scenarios run with, and reason about (sigkill, store-stall). */
+const REUSE_GRACE_SECONDS = 10;
+
 /**
  * How the scenarios run the service: the shared test defaults in production mode (so the
  * production code paths), with rate limits out of the way of the load, warnings only in the log,
@@ -27,15 +30,11 @@ export const FAULTS_ENV = Object.freeze({
   RATE_LIMIT_LOGIN: '1000000000',
   RATE_LIMIT_REFRESH: '1000000000',
   LOG_LEVEL: 'warn',
-  REFRESH_REUSE_GRACE: '10s',
+  REFRESH_REUSE_GRACE: `${REUSE_GRACE_SECONDS}s`,
 });
 
 /** FAULTS_ENV's grace window in ms, for the scenarios that reason about it. */
-export const REUSE_GRACE_MS = (() => {
-  const match = /^(\d+)s$/.exec(FAULTS_ENV.REFRESH_REUSE_GRACE);
-  if (!match) throw new Error(`REFRESH_REUSE_GRACE=${FAULTS_ENV.REFRESH_REUSE_GRACE}: the fault scenarios expect whole seconds ("10s")`);
-  return Number(match[1]) * 1000;
-})();
+export const REUSE_GRACE_MS = REUSE_GRACE_SECONDS * 1000;
 
 // ---------------------------------------------------------------- registry and cleanup
 

@@ -28,10 +28,3 @@ export class JwtAuthGuard implements CanActivate {
     return true;
   }
 }
-
-/** For passport guards: the strategy throws the reason it refused; anything else without a caller is a bad cookie. */
-export function callerOrThrow<T>(err: unknown, user: T): T {
-  if (err) throw err;
-  if (!user) throw unauthorized('invalid');
-  return user;
-}

@@ -6,6 +6,9 @@ export interface AccessKey {
   key: KeyObject;
 }
 
+/** The one algorithm access tokens are signed and verified with. */
+export const ACCESS_TOKEN_ALGORITHM = 'HS256' as const;
+
 /** What a header may say; anything else (jku, x5u, crit, …) is not ours. */
 const HEADER_FIELDS = new Set(['alg', 'typ', 'kid']);
 
@@ -29,7 +32,7 @@ export function kidOf(token: string): string | null {
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return null;
   const { alg, typ, kid } = header as Record<string, unknown>;
-  return alg === 'HS256' && (typ === undefined || typ === 'JWT') && typeof kid === 'string' ? kid : null;
+  return alg === ACCESS_TOKEN_ALGORITHM && (typ === undefined || typ === 'JWT') && typeof kid === 'string' ? kid : null;
 }
 
 /**

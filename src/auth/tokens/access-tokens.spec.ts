@@ -12,7 +12,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 function tokensWith(env: Record<string, string>): AccessTokens {
   const config: AppConfig = loadAppConfig({ DATA_DIR: dataDir, REFRESH_TOKEN_SECRET: 'r'.repeat(32), ACCESS_TTL: '15m', ...env });
   const jwt = new JwtService({
-    signOptions: { algorithm: 'HS256', expiresIn: config.tokens.accessTtlSeconds, issuer: config.tokens.issuer, audience: config.tokens.audience },
+    signOptions: AccessTokens.signOptions(config),
     verifyOptions: AccessTokens.verifyOptions(config),
   });
   return new AccessTokens(jwt, config);

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../../config/app-config';
-import { AccessKeyRing, kidOf } from './access-keys';
+import { ACCESS_TOKEN_ALGORITHM, AccessKeyRing, kidOf } from './access-keys';
 
 /** Three base64url parts; anything longer than this is not one of ours. */
 const ACCESS_TOKEN_SHAPE = /^[A-Za-z0-9_-]{10,512}\.[A-Za-z0-9_-]{10,1024}\.[A-Za-z0-9_-]{20,512}$/;
-export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 
 export interface AccessClaims {
   sub: string;
@@ -90,9 +89,19 @@ export class AccessTokens {
     }
   }
 
+  /** jsonwebtoken's options for JwtModule; the key comes per call from the key ring (kid). */
+  static signOptions(config: AppConfig) {
+    return {
+      algorithm: ACCESS_TOKEN_ALGORITHM,
+      expiresIn: config.tokens.accessTtlSeconds,
+      issuer: config.tokens.issuer,
+      audience: config.tokens.audience,
+    };
+  }
+
   static verifyOptions(config: AppConfig) {
     return {
-      algorithms: [ACCESS_TOKEN_ALGORITHM] as ['HS256'],
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
       issuer: config.tokens.issuer,
       audience: config.tokens.audience,
     };
