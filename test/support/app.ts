@@ -1,4 +1,4 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { TEST_ENV as SHARED_TEST_ENV } from '../../scripts/lib/test-env.mjs';
@@ -18,7 +18,7 @@ const TEST_ENV: EnvOverrides = {
 };
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: INestApplication;
   server: Server;
   config: AppConfig;
   env: EnvOverrides;
