@@ -5,6 +5,7 @@
 //   jest:split, jest:double-submit, jest:split+double-submit
 //               the e2e suite again (SQLite) with COOKIE_LAYOUT=split, CSRF_MODE=double-submit
 //               and both: every flow through the optional stricter layouts
+//   jest:fastify the e2e suite again (SQLite) with HTTP_PLATFORM=fastify: the same answers on both platforms
 //   postman     the Postman collection through newman against a freshly started service,
 //               with the default settings and with CSRF_MODE=double-submit
 //   browser     Chromium (Debian's) driving the SPA and server-rendered pages
@@ -34,6 +35,7 @@ const stages = {
   'jest:double-submit': () => runJest('jest:double-submit', { TEST_STORES: 'sqlite', TEST_CSRF_MODE: 'double-submit' }, ['test/e2e']),
   'jest:split+double-submit': () =>
     runJest('jest:split+double-submit', { TEST_STORES: 'sqlite', TEST_COOKIE_LAYOUT: 'split', TEST_CSRF_MODE: 'double-submit' }, ['test/e2e']),
+  'jest:fastify': () => runJest('jest:fastify', { TEST_STORES: 'sqlite', TEST_HTTP_PLATFORM: 'fastify' }, ['test/e2e']),
   postman: () => runCounted('postman', 'scripts/postman.mjs', ['npm', 'run', '--silent', 'test:postman']),
   browser: () => {
     ensureChromium();

@@ -22,8 +22,13 @@ export async function createApp(options: AppModuleOptions = {}): Promise<INestAp
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(PinoLogger));
-  await platform.configure(app, config, app.get(GracefulShutdown));
+  const logger = app.get(PinoLogger);
+  app.useLogger(logger);
+  // First on every request, on both platforms: draining, then the request log (so that a body
+  // refused before any route, a 413 or a malformed JSON, is logged as well).
+  app.use(app.get(GracefulShutdown).middleware);
+  app.use(logger.middleware);
+  await platform.configure(app, config);
   if (config.http.openApiDocs) setupOpenApi(app, platform);
   // process.exit(0) once closed: the default re-raises the signal, and a drained stop should exit 0.
   app.enableShutdownHooks(undefined, { useProcessExit: true });

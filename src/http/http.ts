@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { expressResponses } from './express.responses';
+import { fastifyResponses, isFastifyReply } from './fastify.responses';
 
 /**
  * The app's only view of HTTP. Services, guards, filters and controllers read requests and write
@@ -46,7 +47,7 @@ export interface ResponseWriter {
   redirect(res: HttpResponse, status: number, url: string): void;
 }
 
-const writerOf = (_res: HttpResponse): ResponseWriter => expressResponses;
+const writerOf = (res: HttpResponse): ResponseWriter => (isFastifyReply(res) ? fastifyResponses : expressResponses);
 
 /** A request header, or undefined (names are case-insensitive). */
 export function header(req: HttpRequest, name: string): string | undefined {

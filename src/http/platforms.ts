@@ -1,8 +1,8 @@
 import type { AppConfig } from '../config/app-config';
-import { expressPlatform } from './express.platform';
 import type { HttpPlatform } from './platform';
 
-/** The platform HTTP_PLATFORM names. */
-export async function platformFor(_config: AppConfig): Promise<HttpPlatform> {
-  return expressPlatform;
+/** The platform HTTP_PLATFORM names; Fastify's packages are loaded only when it is chosen. */
+export async function platformFor(config: AppConfig): Promise<HttpPlatform> {
+  if (config.http.platform === 'fastify') return (await import('./fastify.platform')).fastifyPlatform;
+  return (await import('./express.platform')).expressPlatform;
 }
