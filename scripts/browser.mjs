@@ -13,7 +13,9 @@ import { spaChecks } from '../test/browser/spa-checks.mjs';
 import { strictChecks } from '../test/browser/strict-checks.mjs';
 import { CHILD_TEST_ENV, MAIN, ROOT as root, freePort, startService } from './lib/service.mjs';
 
-const out = join(root, 'test-output', 'browser');
+/** TEST_HTTP_PLATFORM=fastify runs every check against services on Fastify (npm test runs both). */
+const platform = process.env.TEST_HTTP_PLATFORM || 'express';
+const out = join(root, 'test-output', platform === 'express' ? 'browser' : `browser-${platform}`);
 const CHROMIUM = '/usr/bin/chromium';
 const ACCESS_TTL_SECONDS = 2;
 const REAUTH_MAX_AGE_SECONDS = 2;
@@ -53,7 +55,7 @@ try {
    * site as the SPA's origin, so that the browser sends the cookie along.
    */
   const freshService = async (port, logName, env) => {
-    const service = await startService({ port, logFile: join(out, logName), env: { ...CHILD_TEST_ENV, ACCESS_TTL: `${ACCESS_TTL_SECONDS}s`, REAUTH_MAX_AGE: `${REAUTH_MAX_AGE_SECONDS}s`, ...env } });
+    const service = await startService({ port, logFile: join(out, logName), env: { ...CHILD_TEST_ENV, HTTP_PLATFORM: platform, ACCESS_TTL: `${ACCESS_TTL_SECONDS}s`, REAUTH_MAX_AGE: `${REAUTH_MAX_AGE_SECONDS}s`, ...env } });
     cleanups.push(service.stop);
     return { ...service, url: `http://localhost:${port}` };
   };
@@ -78,7 +80,7 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   cleanups.push(() => browser.close());
-  console.log(`Chromium ${browser.version()}; API ${service.url}; SPA http://localhost:${spaPort}; ACCESS_TTL=${ACCESS_TTL_SECONDS}s`);
+  console.log(`Chromium ${browser.version()}; API ${service.url} (HTTP_PLATFORM=${platform}); SPA http://localhost:${spaPort}; ACCESS_TTL=${ACCESS_TTL_SECONDS}s`);
 
   const shared = { check: runner.check, browser, api: service.url, shot: screenshotter(out), accessTtlSeconds: ACCESS_TTL_SECONDS, reauthMaxAgeSeconds: REAUTH_MAX_AGE_SECONDS };
   await spaChecks({

@@ -109,9 +109,12 @@ async function runPass(label, settings) {
 ensureBuilt();
 // The default settings, then the same collection against CSRF_MODE=double-submit: its
 // collection-level pre-request script fetches the token, as a Postman user's run would.
+// Then both again with HTTP_PLATFORM=fastify: the collection expects the same answers.
 const passes = [
   await runPass('default settings', {}),
   await runPass('CSRF_MODE=double-submit', { CSRF_MODE: 'double-submit' }),
+  await runPass('HTTP_PLATFORM=fastify', { HTTP_PLATFORM: 'fastify' }),
+  await runPass('HTTP_PLATFORM=fastify, CSRF_MODE=double-submit', { HTTP_PLATFORM: 'fastify', CSRF_MODE: 'double-submit' }),
 ];
 const passed = passes.reduce((n, p) => n + p.passed, 0);
 const failed = passes.reduce((n, p) => n + p.failed, 0);

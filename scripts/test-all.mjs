@@ -5,9 +5,13 @@
 //   jest:split, jest:double-submit, jest:split+double-submit
 //               the e2e suite again (SQLite) with COOKIE_LAYOUT=split, CSRF_MODE=double-submit
 //               and both: every flow through the optional stricter layouts
+//   jest:fastify the e2e suite again (SQLite) with HTTP_PLATFORM=fastify: the same answers on both platforms
 //   postman     the Postman collection through newman against a freshly started service,
 //               with the default settings and with CSRF_MODE=double-submit
+//   postman and browser run once per HTTP platform (Express, then HTTP_PLATFORM=fastify)
 //   browser     Chromium (Debian's) driving the SPA and server-rendered pages
+//   platforms   the built service on Express and on Fastify side by side: the same request
+//               sequence to both, raw answers compared (status, headers, Set-Cookie, body, logs)
 //   faults      SIGTERM drain, SIGKILL mid-rotation, MongoDB outage (login/signup 503 too), 200
 //               clients refreshing for 30 s (FAULTS_SOAK_SECONDS), and two processes on one store
 //               sharing rate limits and lockout (scenarios 1 2 3 4 6), on SQLite and the emulator;
@@ -34,11 +38,15 @@ const stages = {
   'jest:double-submit': () => runJest('jest:double-submit', { TEST_STORES: 'sqlite', TEST_CSRF_MODE: 'double-submit' }, ['test/e2e']),
   'jest:split+double-submit': () =>
     runJest('jest:split+double-submit', { TEST_STORES: 'sqlite', TEST_COOKIE_LAYOUT: 'split', TEST_CSRF_MODE: 'double-submit' }, ['test/e2e']),
+  'jest:fastify': () => runJest('jest:fastify', { TEST_STORES: 'sqlite', TEST_HTTP_PLATFORM: 'fastify' }, ['test/e2e']),
   postman: () => runCounted('postman', 'scripts/postman.mjs', ['npm', 'run', '--silent', 'test:postman']),
   browser: () => {
     ensureChromium();
-    return runCounted('browser', 'scripts/browser.mjs', ['npm', 'run', '--silent', 'test:browser']);
+    const express = runCounted('browser', 'scripts/browser.mjs', ['npm', 'run', '--silent', 'test:browser']);
+    const fastify = runCounted('browser', 'scripts/browser.mjs', ['node', 'scripts/browser.mjs'], { TEST_HTTP_PLATFORM: 'fastify' });
+    return sum('browser', [express, fastify], ['express', 'fastify']);
   },
+  platforms: () => runCounted('platforms', 'scripts/compare-platforms.mjs', ['npm', 'run', '--silent', 'test:platforms']),
   faults: () => runCounted('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'test:faults', '--', '1', '2', '3', '4', '6'], {
     FAULTS_SOAK_SECONDS: process.env.FAULTS_SOAK_SECONDS ?? '30',
   }),
@@ -68,6 +76,13 @@ function runJest(name, env, paths = [], wrapper = []) {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   const failed = json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0);
   return { name, passed: json.numPassedTests, failed: result.status === 0 ? failed : Math.max(failed, 1) };
+}
+
+/** One stage's result from several runs of it (labelled in the note when one failed). */
+function sum(name, runs, labels) {
+  if (runs.every((r) => r.skipped)) return runs[0];
+  const notes = runs.map((r, i) => (r.note ? `${labels[i]}: ${r.note}` : '')).filter(Boolean);
+  return { name, passed: runs.reduce((n, r) => n + (r.passed ?? 0), 0), failed: runs.reduce((n, r) => n + (r.failed ?? 0), 0), ...(notes.length ? { note: notes.join('; ') } : {}) };
 }
 
 function runCounted(name, script, command, env = {}) {

@@ -5,7 +5,7 @@ import { createValidationPipe } from './common/validation';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { GracefulShutdown } from './common/graceful-shutdown';
 import { LoggingModule } from './common/logging.module';
-import { EnvOverrides } from './config/app-config';
+import { AppConfig, EnvOverrides } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
@@ -20,6 +20,8 @@ export interface AppModuleOptions {
   env?: EnvOverrides;
   /** Skip reading `.env` (tests must not depend on a developer's file). */
   ignoreEnvFile?: boolean;
+  /** Called with the validated configuration before any module is built (createApp picks the HTTP platform by it). */
+  onConfig?: (config: AppConfig) => void;
 }
 
 @Module({})
@@ -28,7 +30,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        await AppConfigModule.forRoot({ overrides: options.env, ignoreEnvFile: options.ignoreEnvFile }),
+        await AppConfigModule.forRoot({ overrides: options.env, ignoreEnvFile: options.ignoreEnvFile, onLoad: options.onConfig }),
         LoggingModule,
         StorageModule,
         ThrottlingModule,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, NotFoundException, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/http';
 import { Client, ClientInfo, clientOf } from '../common/client';
 import { toOwnUser } from '../users/user';
 import { UsersService } from '../users/users.service';
@@ -32,27 +32,27 @@ export class AuthController {
 
   @AuthDocs.signup()
   @Public() @RateLimited('credentials') @Post('signup')
-  async signup(@Body() body: SignupDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async signup(@Body() body: SignupDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse) {
     return this.signedIn(res, await this.auth.signup(body, clientOf(req)), req);
   }
 
   @AuthDocs.login()
   @Public() @RateLimited('credentials') @Post('login') @HttpCode(200)
-  async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async login(@Body() body: LoginDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse) {
     return this.signedIn(res, await this.auth.login(body, clientOf(req), this.device.read(req)), req);
   }
 
   @AuthDocs.refresh()
   @Public() @RateLimited('refresh') @UseGuards(JwtRefreshGuard) @UseFilters(ClearCookieOnRefreshFailure)
   @Post('refresh') @HttpCode(200)
-  async refresh(@CurrentUser() caller: RefreshPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async refresh(@CurrentUser() caller: RefreshPrincipal, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse) {
     return this.signedIn(res, await this.auth.refresh(caller, clientOf(req)));
   }
 
   /** Sudo mode: proves the password again for this session, a counted password check like a login. */
   @AuthDocs.reauth()
   @RateLimited('credentials') @Post('reauth') @HttpCode(200)
-  async reauth(@CurrentUser() caller: Principal, @Body() body: ReauthDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async reauth(@CurrentUser() caller: Principal, @Body() body: ReauthDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse) {
     const attempt = { deviceToken: this.device.read(req), client: clientOf(req) };
     const proved = await this.auth.reauth(caller, body.password, attempt, this.cookie.read(req));
     if ('signedIn' in proved) return this.signedIn(res, proved.signedIn);
@@ -63,21 +63,21 @@ export class AuthController {
 
   @AuthDocs.logout()
   @Public() @Post('logout') @HttpCode(204) @Header('Clear-Site-Data', '"cookies"')
-  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(@Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse): Promise<void> {
     await this.auth.logout(this.cookie.accessToken(req), clientOf(req));
     this.cookie.clear(res);
   }
 
   @AuthDocs.logoutAll()
   @Post('logout-all') @HttpCode(204) @Header('Clear-Site-Data', '"cookies"')
-  async logoutAll(@CurrentUser() caller: Principal, @Client() client: ClientInfo, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logoutAll(@CurrentUser() caller: Principal, @Client() client: ClientInfo, @Res({ passthrough: true }) res: HttpResponse): Promise<void> {
     await this.auth.logoutAll(caller, client);
     this.cookie.clear(res);
   }
 
   @AuthDocs.csrf()
   @Public() @Get('csrf')
-  csrfToken(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  csrfToken(@Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse) {
     if (!this.csrf.enabled) throw new NotFoundException('CSRF tokens are off here (CSRF_MODE=origin): unsafe requests need no token');
     return { csrfToken: this.csrf.issue(req, res) };
   }
@@ -89,7 +89,7 @@ export class AuthController {
   }
 
   /** After a password was proved (signup, login) the browser is also remembered as the user's device. */
-  private signedIn(res: Response, { user, cookie, expiresAt }: SignedIn, passwordProvedBy?: Request) {
+  private signedIn(res: HttpResponse, { user, cookie, expiresAt }: SignedIn, passwordProvedBy?: HttpRequest) {
     this.cookie.set(res, cookie, expiresAt);
     if (passwordProvedBy) this.device.remember(passwordProvedBy, res, user.username);
     return { user: toOwnUser(user) };

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { HttpResponse } from '../http/http';
 import { Client, ClientInfo } from '../common/client';
 import { uuidParam } from '../common/uuid-param';
 import { SessionsService } from '../sessions/sessions.service';
@@ -39,7 +39,7 @@ export class SessionsController {
     @CurrentUser() caller: Principal,
     @Param('id', uuidParam('No such session')) id: string,
     @Client() client: ClientInfo,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<void> {
     await this.sessions.revokeOwn(caller.userId, id, client);
     if (id === caller.sessionId) this.cookie.clear(res);

@@ -1,5 +1,5 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
-import type { Request } from 'express';
+import { HttpRequest, header } from '../http/http';
 
 /** Where a request comes from, as kept on sessions and written into security events. */
 export interface ClientInfo {
@@ -7,11 +7,11 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
-export function clientOf(req: Request): ClientInfo {
-  return { ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 512) ?? null };
+export function clientOf(req: HttpRequest): ClientInfo {
+  return { ip: req.ip ?? null, userAgent: header(req, 'user-agent')?.slice(0, 512) ?? null };
 }
 
 /** The calling client's address (as `trust proxy` resolves it) and user agent. */
 export const Client = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  clientOf(context.switchToHttp().getRequest<Request>()),
+  clientOf(context.switchToHttp().getRequest<HttpRequest>()),
 );

@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { NextFunction, Request, Response } from 'express';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /** Past this, connections still open after a shutdown began are cut (requests in flight are long done). */
 const BACKSTOP_MS = 10_000;
@@ -15,12 +14,12 @@ const BACKSTOP_MS = 10_000;
 @Injectable()
 export class GracefulShutdown implements BeforeApplicationShutdown {
   private draining = false;
-  private readonly inFlight = new Set<Response>();
+  private readonly inFlight = new Set<ServerResponse>();
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  /** Express middleware, mounted first: answers written once the shutdown began close their connection. */
-  readonly middleware = (_req: Request, res: Response, next: NextFunction): void => {
+  /** Middleware on node's req/res (any platform), mounted first: answers written once the shutdown began close their connection. */
+  readonly middleware = (_req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     if (this.draining) {
       res.setHeader('Connection', 'close');
     } else {

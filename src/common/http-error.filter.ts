@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { HttpResponse, headersSent, sendJson, setHeader } from '../http/http';
 import { DuplicateKeyError, StoreUnavailableError } from '../storage/storage.errors';
 import { RetryLaterException } from './retry-later.exception';
 
@@ -50,8 +50,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
 }
 
 /** Sets `Retry-After` when the error says when to come back (both error filters call this). */
-export function setRetryAfter(res: Response, exception: unknown): void {
-  if (exception instanceof RetryLaterException && !res.headersSent) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+export function setRetryAfter(res: HttpResponse, exception: unknown): void {
+  if (exception instanceof RetryLaterException && !headersSent(res)) setHeader(res, 'Retry-After', String(exception.retryAfterSeconds));
 }
 
 function body(statusCode: number, message: string): ErrorBody {
@@ -63,14 +63,14 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const res = host.switchToHttp().getResponse<HttpResponse>();
     const error = toErrorBody(exception);
     if (error.statusCode >= 500) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.name) : String(exception);
       this.logger.error(`${error.statusCode} ${error.message}`, error.statusCode === 500 ? detail : undefined);
     }
-    if (res.headersSent) return;
+    if (headersSent(res)) return;
     setRetryAfter(res, exception);
-    res.status(error.statusCode).json(error);
+    sendJson(res, error.statusCode, error);
   }
 }

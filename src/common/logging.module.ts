@@ -1,4 +1,4 @@
-import { Injectable, LoggerService, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Injectable, LoggerService, Module } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
@@ -39,7 +39,8 @@ export class PinoLogger implements LoggerService {
         level: config.log.level,
         serializers: { req: requestFields, res: responseFields },
         // Health probes every few seconds would drown everything else.
-        autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+        // originalUrl: a platform may have cut the path off req.url for the middleware (Fastify's middie).
+        autoLogging: { ignore: (req) => ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith('/health') },
       },
       destination,
     );
@@ -48,7 +49,9 @@ export class PinoLogger implements LoggerService {
   /** Plain node req/res, so any HTTP platform can mount it: logs the request once answered. */
   readonly middleware = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     this.http(req, res);
-    requestLog.run(req.log, next);
+    // pino-http keeps a logger already on the request (Fastify's middie puts Fastify's there): ours is the last it added.
+    const { allLogs } = req as IncomingMessage & { allLogs?: pino.Logger[] };
+    requestLog.run(allLogs?.at(-1) ?? req.log, next);
   };
 
   log(message: unknown, ...params: unknown[]): void {
@@ -85,12 +88,6 @@ export class PinoLogger implements LoggerService {
 /** error(message, stack): the stack goes into pino's `err`, one field, not a format argument. */
 const isStack = (rest: unknown[]): rest is [string] => rest.length === 1 && typeof rest[0] === 'string' && /\n\s*at /.test(rest[0]);
 
+/** createApp mounts `PinoLogger.middleware` first on either platform, before any body is read. */
 @Module({ providers: [PinoLogger], exports: [PinoLogger] })
-export class LoggingModule implements NestModule {
-  constructor(private readonly logger: PinoLogger) {}
-
-  configure(consumer: MiddlewareConsumer): void {
-    // Every path, `/` included (Express 5 and Fastify both read routes with path-to-regexp 8).
-    consumer.apply(this.logger.middleware).forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
-  }
-}
+export class LoggingModule {}

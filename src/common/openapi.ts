@@ -1,14 +1,14 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import { SPLIT_ACCESS_COOKIE, SPLIT_REFRESH_COOKIE } from '../auth/cookies/auth-cookie';
 import { AppConfig } from '../config/app-config';
+import type { HttpPlatform } from '../http/platform';
 
 /** The security scheme's id in the document; protected operations name it (@ApiCookieAuth). */
 export const COOKIE_AUTH = 'auth-cookie';
 
 /** GET /docs (Swagger UI, assets under /docs/*) and GET /docs-json (the document); both public. */
-export function setupOpenApi(app: NestExpressApplication): void {
+export function setupOpenApi(app: INestApplication, platform: HttpPlatform): void {
   const config = app.get(AppConfig);
   const cookieName = config.cookie.layout === 'split' ? SPLIT_ACCESS_COOKIE : config.cookie.name;
   const document = SwaggerModule.createDocument(
@@ -24,7 +24,7 @@ export function setupOpenApi(app: NestExpressApplication): void {
   // helmet's default CSP already lets the UI run (its scripts are files under /docs, not inline),
   // except for upgrade-insecure-requests: over plain http on any host but localhost, it sends the
   // UI's same-origin assets to https and the page stays blank. The UI links nothing over http.
-  app.use('/docs', helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } }));
+  platform.relaxDocsCsp(app);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     raw: ['json'],

@@ -27,6 +27,12 @@ describe('loadAppConfig', () => {
     expect(config.passwords).toMatchObject({ pwnedUrl: undefined, pwnedTimeoutMs: 1500 });
   });
 
+  it('picks the HTTP platform, Express unless HTTP_PLATFORM says fastify, and names a misspelt one', () => {
+    expect(loadAppConfig({ DATA_DIR: dataDir }).http.platform).toBe('express');
+    expect(loadAppConfig({ DATA_DIR: dataDir, HTTP_PLATFORM: 'fastify' }).http.platform).toBe('fastify');
+    expect(() => loadAppConfig({ DATA_DIR: dataDir, HTTP_PLATFORM: 'fastfy' })).toThrow(/HTTP_PLATFORM must be one of the following values: express, fastify/);
+  });
+
   it('reads the Pwned Passwords settings, and refuses a URL that is not http(s)', () => {
     const config = loadAppConfig({ DATA_DIR: dataDir, PWNED_PASSWORDS_URL: 'https://api.pwnedpasswords.com/', PWNED_PASSWORDS_TIMEOUT_MS: '800' });
     expect(config.passwords).toMatchObject({ pwnedUrl: 'https://api.pwnedpasswords.com', pwnedTimeoutMs: 800 });

@@ -18,6 +18,8 @@ export abstract class AppConfig {
   abstract readonly http: {
     readonly port: number;
     readonly host: string;
+    /** HTTP_PLATFORM: which server runs the app (src/http/). */
+    readonly platform: 'express' | 'fastify';
     readonly bodyLimit: string;
     /** Express's "trust proxy": off, a hop count, or addresses/CIDRs/presets. Never `true`. */
     readonly trustProxy: TrustProxy;
@@ -135,6 +137,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
     http: {
       port: env.PORT,
       host: env.HOST,
+      platform: env.HTTP_PLATFORM as 'express' | 'fastify',
       bodyLimit: env.BODY_LIMIT,
       trustProxy,
       openApiDocs: env.OPENAPI_DOCS === undefined ? !production : env.OPENAPI_DOCS === 'true',

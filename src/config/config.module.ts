@@ -12,12 +12,16 @@ export class AppConfigModule {
    * provides the typed `AppConfig`. The built object is kept under one key so nothing derived
    * is written back into process.env.
    */
-  static async forRoot(options: { overrides?: EnvOverrides; ignoreEnvFile?: boolean } = {}): Promise<DynamicModule> {
+  static async forRoot(options: { overrides?: EnvOverrides; ignoreEnvFile?: boolean; onLoad?: (config: AppConfig) => void } = {}): Promise<DynamicModule> {
     // Awaited here, so that an invalid configuration rejects the caller's promise (and main.ts
     // prints its message) rather than surfacing as an unhandled rejection with a stack.
     const configModule = await ConfigModule.forRoot({
       ignoreEnvFile: options.ignoreEnvFile,
-      validate: (raw) => ({ [APP_CONFIG_KEY]: loadAppConfig({ ...raw, ...options.overrides }) }),
+      validate: (raw) => {
+        const config = loadAppConfig({ ...raw, ...options.overrides });
+        options.onLoad?.(config);
+        return { [APP_CONFIG_KEY]: config };
+      },
     });
     return {
       module: AppConfigModule,

@@ -137,6 +137,10 @@ export class EnvSchema {
   @Transform(blankToUndefined) @IsOptional() @IsString()
   LOG_FILE?: string;
 
+  /** express (the default, the design's cookie-parser) or fastify (@nestjs/platform-fastify): the same answers on both. */
+  @IsIn(['express', 'fastify'])
+  HTTP_PLATFORM = 'express';
+
   @Matches(/^\d+(b|kb|mb)$/, { message: 'BODY_LIMIT must look like 100kb' })
   BODY_LIMIT = '100kb';
 

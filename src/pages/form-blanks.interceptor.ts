@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest } from '../http/http';
 import { Observable } from 'rxjs';
 
 /**
@@ -12,7 +12,7 @@ export class FormBlanksAsAbsent implements NestInterceptor {
   constructor(private readonly optionalFields: readonly string[]) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const body = context.switchToHttp().getRequest<Request>().body as Record<string, unknown> | undefined;
+    const body = context.switchToHttp().getRequest<HttpRequest>().body as Record<string, unknown> | undefined;
     if (typeof body === 'object' && body !== null) {
       for (const field of this.optionalFields) if (body[field] === '') delete body[field];
     }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import { HttpResponse, sendHtml } from '../http/http';
 import { createHash } from 'node:crypto';
 import { Interpolation, SafeHtml, html } from './html';
 
@@ -61,11 +61,7 @@ ${body}
  */
 export const TOKEN_PAGE_REFERRER_POLICY = 'no-referrer';
 
-export function sendPage(res: Response, status: number, page: SafeHtml, { carriesToken = false }: { carriesToken?: boolean } = {}): void {
-  res
-    .status(status)
-    .setHeader('Content-Security-Policy', PAGE_CSP)
-    .setHeader('Referrer-Policy', carriesToken ? TOKEN_PAGE_REFERRER_POLICY : PAGE_REFERRER_POLICY)
-    .type('html')
-    .send(page.value);
+export function sendPage(res: HttpResponse, status: number, page: SafeHtml, { carriesToken = false }: { carriesToken?: boolean } = {}): void {
+  const referrerPolicy = carriesToken ? TOKEN_PAGE_REFERRER_POLICY : PAGE_REFERRER_POLICY;
+  sendHtml(res, status, { 'Content-Security-Policy': PAGE_CSP, 'Referrer-Policy': referrerPolicy }, page.value);
 }

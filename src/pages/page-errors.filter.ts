@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { HttpRequest, HttpResponse, headersSent } from '../http/http';
 import { ErrorBody, setRetryAfter, toErrorBody } from '../common/http-error.filter';
 import { SafeHtml } from './html';
 import { sendPage } from './layout';
@@ -18,18 +18,18 @@ export class PageErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const res = http.getResponse<Response>();
+    const res = http.getResponse<HttpResponse>();
     const error = toErrorBody(exception);
     if (error.statusCode >= 500) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.name) : String(exception);
       this.logger.error(`${error.statusCode} ${error.message}`, error.statusCode === 500 ? detail : undefined);
     }
-    if (res.headersSent) return;
+    if (headersSent(res)) return;
     setRetryAfter(res, exception);
-    sendPage(res, error.statusCode, this.render(error, http.getRequest<Request>()), { carriesToken: this.carriesToken });
+    sendPage(res, error.statusCode, this.render(error, http.getRequest<HttpRequest>()), { carriesToken: this.carriesToken });
   }
 
-  protected render(error: ErrorBody, _req: Request): SafeHtml {
+  protected render(error: ErrorBody, _req: HttpRequest): SafeHtml {
     return errorPage(error.statusCode, error.message);
   }
 }
@@ -40,7 +40,7 @@ export class FormErrorFilter extends PageErrorFilter {
     super();
   }
 
-  protected override render(error: ErrorBody, req: Request): SafeHtml {
+  protected override render(error: ErrorBody, req: HttpRequest): SafeHtml {
     if (error.statusCode >= 500) return super.render(error, req);
     const username = (req.body as Record<string, unknown> | undefined)?.username;
     return this.form({
@@ -62,7 +62,7 @@ export class TokenFormErrorFilter extends PageErrorFilter {
     super();
   }
 
-  protected override render(error: ErrorBody, req: Request): SafeHtml {
+  protected override render(error: ErrorBody, req: HttpRequest): SafeHtml {
     if (error.statusCode >= 500) return super.render(error, req);
     const token = (req.body as Record<string, unknown> | undefined)?.token;
     return this.form({

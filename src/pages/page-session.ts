@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/http';
 import { AuthService, SignedIn } from '../auth/auth.service';
 import { clientOf } from '../common/client';
 import { AuthCookie } from '../auth/cookies/auth-cookie';
@@ -21,13 +21,13 @@ export class PageSession {
     private readonly device: DeviceCookie,
   ) {}
 
-  async login(body: LoginDto, req: Request, res: Response): Promise<void> {
+  async login(body: LoginDto, req: HttpRequest, res: HttpResponse): Promise<void> {
     const signedIn = await this.auth.login(body, clientOf(req), this.device.read(req));
     this.setCookie(res, signedIn);
     this.device.remember(req, res, signedIn.user.username);
   }
 
-  async signup(body: SignupDto, req: Request, res: Response): Promise<void> {
+  async signup(body: SignupDto, req: HttpRequest, res: HttpResponse): Promise<void> {
     const signedIn = await this.auth.signup(body, clientOf(req));
     this.setCookie(res, signedIn);
     this.device.remember(req, res, signedIn.user.username);
@@ -40,7 +40,7 @@ export class PageSession {
    * is /auth/refresh), so an expired one answers 'refresh-needed': the page redirects to
    * GET /auth/refresh/page (`renew`). Null when there is no usable session; a dead cookie is cleared.
    */
-  async resume(req: Request, res: Response): Promise<Principal | 'refresh-needed' | null> {
+  async resume(req: HttpRequest, res: HttpResponse): Promise<Principal | 'refresh-needed' | null> {
     const cookie = this.pageCookie(req);
     const resumed = cookie ? await this.auth.resume(cookie, clientOf(req)) : null;
     if (resumed === 'refresh-needed') return resumed;
@@ -58,7 +58,7 @@ export class PageSession {
    * Without the refresh cookie, as on a navigation from another site (SameSite=Strict), nothing
    * is cleared: another site must not be able to sign anyone out.
    */
-  async renew(req: Request, res: Response): Promise<boolean> {
+  async renew(req: HttpRequest, res: HttpResponse): Promise<boolean> {
     const cookie = this.cookie.read(req);
     if (!cookie) return false;
     const resumed = await this.auth.resume(cookie, clientOf(req));
@@ -75,7 +75,7 @@ export class PageSession {
   }
 
   /** What a page may use: both tokens, or in the split layout the access token alone. */
-  private pageCookie(req: Request): { token: string; refreshToken?: string } | null {
+  private pageCookie(req: HttpRequest): { token: string; refreshToken?: string } | null {
     if (!this.refreshesByRedirect) return this.cookie.read(req);
     const token = this.cookie.accessToken(req);
     return token ? { token } : null;
@@ -85,16 +85,16 @@ export class PageSession {
    * Ends the cookie's session. No refresh first: logout accepts an expired access token, and
    * rotating a token only to retire it would be wasted work.
    */
-  async signOut(req: Request, res: Response): Promise<void> {
+  async signOut(req: HttpRequest, res: HttpResponse): Promise<void> {
     await this.auth.logout(this.cookie.accessToken(req), clientOf(req));
     this.cookie.clear(res);
   }
 
-  clear(res: Response): void {
+  clear(res: HttpResponse): void {
     this.cookie.clear(res);
   }
 
-  private setCookie(res: Response, { cookie, expiresAt }: SignedIn): void {
+  private setCookie(res: HttpResponse, { cookie, expiresAt }: SignedIn): void {
     this.cookie.set(res, cookie, expiresAt);
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res, UseFilters, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { HttpRequest, HttpResponse, redirect } from '../http/http';
 import { Public } from '../auth/decorators/public.decorator';
 import { RateLimited } from '../throttling/rate-limited.decorator';
 import { LoginDto } from '../auth/dto/login.dto';
@@ -38,52 +38,52 @@ export class PagesController {
   ) {}
 
   @Get('login')
-  loginForm(@Query('error') error: unknown, @Req() req: Request, @Res() res: Response): void {
+  loginForm(@Query('error') error: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): void {
     const message = error === '1' ? 'Sign-in failed; check your username and password.' : undefined;
     sendPage(res, 200, loginPage({ error: message, csrfToken: req.csrfToken?.() }));
   }
 
   @Get('signup')
-  signupForm(@Req() req: Request, @Res() res: Response): void {
+  signupForm(@Req() req: HttpRequest, @Res() res: HttpResponse): void {
     sendPage(res, 200, signupPage({ csrfToken: req.csrfToken?.() }));
   }
 
   @RateLimited('credentials') @UseFilters(new FormErrorFilter(loginPage))
   @Post('pages/login')
-  async login(@Body() body: LoginDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async login(@Body() body: LoginDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     await this.session.login(body, req, res);
-    res.redirect(303, '/account');
+    redirect(res, 303, '/account');
   }
 
   @RateLimited('credentials') @UseFilters(new FormErrorFilter(signupPage)) @UseInterceptors(new FormBlanksAsAbsent(['name']))
   @Post('pages/signup')
-  async signup(@Body() body: SignupDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async signup(@Body() body: SignupDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     await this.session.signup(body, req, res);
-    res.redirect(303, '/account');
+    redirect(res, 303, '/account');
   }
 
   @Get('forgot')
-  forgotForm(@Req() req: Request, @Res() res: Response): void {
+  forgotForm(@Req() req: HttpRequest, @Res() res: HttpResponse): void {
     sendPage(res, 200, forgotPage({ csrfToken: req.csrfToken?.() }));
   }
 
   /** The same page whatever exists: the lookup and the mail happen after the answer (PasswordReset). */
   @RateLimited('recovery') @UseFilters(new FormErrorFilter(forgotPage))
   @Post('pages/forgot')
-  requestReset(@Body() body: ForgotFormDto, @Req() req: Request, @Res() res: Response): void {
+  requestReset(@Body() body: ForgotFormDto, @Req() req: HttpRequest, @Res() res: HttpResponse): void {
     this.reset.request(body.request, clientOf(req));
     sendPage(res, 200, messagePage('Check your mail', this.reset.requestedMessage, { href: '/login', text: 'Back to sign in' }));
   }
 
   /** The link in the mail. Shows the form only: a GET (a mail scanner, a preview) changes nothing. */
   @Get('reset')
-  resetForm(@Query('token') token: unknown, @Req() req: Request, @Res() res: Response): void {
+  resetForm(@Query('token') token: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): void {
     sendPage(res, 200, resetPage({ token: typeof token === 'string' ? token : '', csrfToken: req.csrfToken?.() }), { carriesToken: true });
   }
 
   @RateLimited('recovery') @UseFilters(new TokenFormErrorFilter(resetPage))
   @Post('pages/reset')
-  async confirmReset(@Body() body: PasswordResetConfirmDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async confirmReset(@Body() body: PasswordResetConfirmDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     await this.reset.confirm(body.token, body.password, clientOf(req));
     // Every session of the account has ended, this browser's included.
     this.session.clear(res);
@@ -91,45 +91,45 @@ export class PagesController {
   }
 
   @Get('verify')
-  verifyForm(@Query('token') token: unknown, @Req() req: Request, @Res() res: Response): void {
+  verifyForm(@Query('token') token: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): void {
     sendPage(res, 200, verifyPage({ token: typeof token === 'string' ? token : '', csrfToken: req.csrfToken?.() }), { carriesToken: true });
   }
 
   @RateLimited('recovery') @UseFilters(new TokenFormErrorFilter(verifyPage))
   @Post('pages/verify')
-  async confirmEmail(@Body() body: VerifyEmailDto, @Res() res: Response): Promise<void> {
+  async confirmEmail(@Body() body: VerifyEmailDto, @Res() res: HttpResponse): Promise<void> {
     await this.verification.confirm(body.token);
     sendPage(res, 200, messagePage('Address confirmed', 'Your e-mail address is verified: password-reset links can be sent to it.', { href: '/account', text: 'Your account' }), { carriesToken: true });
   }
 
   @Get('account')
-  async show(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async show(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     const caller = await this.session.resume(req, res);
-    if (!isCaller(caller)) return res.redirect(303, elsewhere(caller));
+    if (!isCaller(caller)) return redirect(res, 303, elsewhere(caller));
     sendPage(res, 200, accountPage({ ...(await this.account.view(caller)), csrfToken: req.csrfToken?.() }));
   }
 
   /** COOKIE_LAYOUT=split only: pages come here to refresh, as only this path receives the refresh cookie. */
   @RateLimited('refresh')
   @Get('auth/refresh/page')
-  async renew(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async renew(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     if (!this.session.refreshesByRedirect) throw new NotFoundException('Pages refresh in place with COOKIE_LAYOUT=single');
-    res.redirect(303, (await this.session.renew(req, res)) ? '/account' : '/login');
+    redirect(res, 303, (await this.session.renew(req, res)) ? '/account' : '/login');
   }
 
   @Post('pages/sessions/:id/revoke')
-  async revoke(@Param('id', uuidParam('No such session')) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async revoke(@Param('id', uuidParam('No such session')) id: string, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     const caller = await this.session.resume(req, res);
-    if (!isCaller(caller)) return res.redirect(303, elsewhere(caller));
+    if (!isCaller(caller)) return redirect(res, 303, elsewhere(caller));
     const { ownSession } = await this.account.revokeSession(caller, id, clientOf(req));
     if (ownSession) this.session.clear(res);
-    res.redirect(303, ownSession ? '/login' : '/account');
+    redirect(res, 303, ownSession ? '/login' : '/account');
   }
 
   @Post('pages/logout')
-  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async logout(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
     await this.session.signOut(req, res);
-    res.redirect(303, '/login');
+    redirect(res, 303, '/login');
   }
 }
 

@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { HttpRequest } from '../http/http';
 import { clientOf } from '../common/client';
 import { securityEvent } from '../common/security-events';
 import { rateLimitKindOf } from './rate-limited.decorator';
@@ -19,7 +19,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: Parameters<ThrottlerGuard['throwThrottlingException']>[1]): Promise<void> {
-    const client = clientOf(context.switchToHttp().getRequest<Request>());
+    const client = clientOf(context.switchToHttp().getRequest<HttpRequest>());
     securityEvent('rate_limited', { kind: rateLimitKindOf(context), client }, 'warn');
     return super.throwThrottlingException(context, detail);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/http';
 import { AuthCookie } from '../auth/cookies/auth-cookie';
 import { DeviceCookie } from '../auth/cookies/device-cookie';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
@@ -42,7 +42,7 @@ export class UsersController {
   /** Rate-limited like login: it may carry the current password, which is a password check. */
   @UsersDocs.update()
   @RateLimited('credentials') @Patch(':id')
-  async update(@CurrentUser() caller: Principal, @Param('id', userId()) id: string, @Body() body: UpdateUserDto, @Req() req: Request) {
+  async update(@CurrentUser() caller: Principal, @Param('id', userId()) id: string, @Body() body: UpdateUserDto, @Req() req: HttpRequest) {
     return toOwnUser(await this.users.update(caller, id, body, this.attempt(req)));
   }
 
@@ -53,14 +53,14 @@ export class UsersController {
     @CurrentUser() caller: Principal,
     @Param('id', userId()) id: string,
     @Body() body: DeleteUserDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
   ) {
     await this.users.delete(caller, id, body.currentPassword, this.attempt(req));
     this.cookie.clear(res);
   }
 
-  private attempt(req: Request): Attempt {
+  private attempt(req: HttpRequest): Attempt {
     return { deviceToken: this.device.read(req), client: clientOf(req) };
   }
 }

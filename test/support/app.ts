@@ -1,10 +1,10 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { TEST_ENV as SHARED_TEST_ENV } from '../../scripts/lib/test-env.mjs';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, EnvOverrides } from '../../src/config/app-config';
-import { COOKIE_LAYOUT, CSRF_MODE } from './cookies';
+import { COOKIE_LAYOUT, CSRF_MODE, HTTP_PLATFORM } from './cookies';
 import { agentSendingCsrfTokens, sendingCsrfTokens, treatingLoopbackAsSecure } from './csrf';
 import { StoreUnderTest } from './stores';
 
@@ -15,10 +15,13 @@ const TEST_ENV: EnvOverrides = {
   LOG_LEVEL: 'silent',
   COOKIE_LAYOUT,
   CSRF_MODE,
+  HTTP_PLATFORM,
 };
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: INestApplication;
+  /** Every route the server answers ("get /users/:id"), read from the platform's own router. */
+  routes(): string[];
   server: Server;
   config: AppConfig;
   env: EnvOverrides;
@@ -42,11 +45,15 @@ export async function startTestApp(store: StoreUnderTest, env: EnvOverrides = {}
 
 async function boot(env: EnvOverrides, dispose: () => Promise<void>): Promise<TestApp> {
   const app = await createApp({ env, ignoreEnvFile: true });
+  const routes = env.HTTP_PLATFORM === 'fastify' ? recordFastifyRoutes(app) : () => expressRoutes(app);
   await app.init();
+  // Fastify registers its routes and plugins when ready, which listen() would otherwise wait for.
+  if (env.HTTP_PLATFORM === 'fastify') await app.getHttpAdapter().getInstance().ready();
   const server = app.getHttpServer() as Server;
   const self: TestApp = {
     app,
     server,
+    routes,
     env,
     config: app.get(AppConfig),
     agent: () => {
@@ -68,3 +75,21 @@ async function boot(env: EnvOverrides, dispose: () => Promise<void>): Promise<Te
 
 // One app at a time per test file: passport keeps strategies in a process-wide registry, so a
 // second live app would replace the first one's `jwt` and `jwt-refresh` strategies.
+
+/** Express 5: app.router.stack. Nest mounts middleware applied forRoutes('*') (the request logger) as a catch-all route; it is no route of the app. */
+function expressRoutes(app: INestApplication): string[] {
+  const { stack } = (app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
+  return stack.flatMap(({ route }) =>
+    route && !route.path.includes('*splat') ? Object.keys(route.methods).filter((method) => route.methods[method]).map((method) => `${method} ${route.path}`) : [],
+  );
+}
+
+/** Fastify keeps no list: every route is recorded as Nest registers it (at init). HEAD twins of GET routes are left out, as Express lists none. */
+function recordFastifyRoutes(app: INestApplication): () => string[] {
+  const seen: string[] = [];
+  const fastify = app.getHttpAdapter().getInstance() as { addHook(name: 'onRoute', hook: (route: { method: string | string[]; url: string }) => void): void };
+  fastify.addHook('onRoute', ({ method, url }) => {
+    for (const m of [method].flat()) if (m !== 'HEAD') seen.push(`${m.toLowerCase()} ${url}`);
+  });
+  return () => [...seen];
+}

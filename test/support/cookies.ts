@@ -15,6 +15,8 @@ function pick<T extends string>(variable: string, values: readonly T[]): T {
  */
 export const COOKIE_LAYOUT = pick<CookieLayout>('TEST_COOKIE_LAYOUT', ['single', 'split']);
 export const CSRF_MODE = pick<CsrfMode>('TEST_CSRF_MODE', ['origin', 'double-submit']);
+/** The HTTP platform the suites boot (HTTP_PLATFORM); every suite expects the same answers from both. */
+export const HTTP_PLATFORM = pick<'express' | 'fastify'>('TEST_HTTP_PLATFORM', ['express', 'fastify']);
 
 /** The cookie that carries the access token: the only one a browser sends to every path. */
 export const COOKIE_NAME = COOKIE_LAYOUT === 'split' ? '__Host-access' : 'auth-cookie';

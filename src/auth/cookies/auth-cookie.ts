@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { CookieOptions, Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
+import { CookieOptions, HttpRequest, HttpResponse, clearCookie, cookiesOf, setCookie } from '../../http/http';
 import { isAccessTokenShape } from '../tokens/access-tokens';
 import { isRefreshTokenShape } from '../tokens/refresh-tokens';
 
@@ -55,35 +55,35 @@ export class AuthCookie {
   }
 
   /** Max-Age is what is left of the refresh lifetime, so the browser drops it when the session can no longer refresh. */
-  set(res: Response, value: AuthCookieValue, refreshExpiresAt: Date): void {
+  set(res: HttpResponse, value: AuthCookieValue, refreshExpiresAt: Date): void {
     const maxAge = Math.max(0, refreshExpiresAt.getTime() - Date.now());
     if (this.layout === 'single') {
       const [{ name, options }] = this.cookies;
-      res.cookie(name, { token: value.token, refreshToken: value.refreshToken }, { ...options, maxAge });
+      setCookie(res, name, { token: value.token, refreshToken: value.refreshToken }, { ...options, maxAge });
       return;
     }
     // The access cookie lives as long as the refresh one: an expired JWT must still reach /auth/refresh with it.
     const [access, refresh] = this.cookies;
-    res.cookie(access.name, value.token, { ...access.options, maxAge });
-    res.cookie(refresh.name, value.refreshToken, { ...refresh.options, maxAge });
+    setCookie(res, access.name, value.token, { ...access.options, maxAge });
+    setCookie(res, refresh.name, value.refreshToken, { ...refresh.options, maxAge });
   }
 
   /**
    * Split layout only: a new access token for the same session (re-authentication on a route
    * the refresh cookie never reaches). The refresh cookie stays as it is; both keep one Max-Age.
    */
-  replaceAccessToken(res: Response, token: string, refreshExpiresAt: Date): void {
+  replaceAccessToken(res: HttpResponse, token: string, refreshExpiresAt: Date): void {
     if (this.layout !== 'split') throw new Error('the single layout writes both tokens together: use set()');
     const [access] = this.cookies;
-    res.cookie(access.name, token, { ...access.options, maxAge: Math.max(0, refreshExpiresAt.getTime() - Date.now()) });
+    setCookie(res, access.name, token, { ...access.options, maxAge: Math.max(0, refreshExpiresAt.getTime() - Date.now()) });
   }
 
-  clear(res: Response): void {
-    for (const { name, options } of this.cookies) res.clearCookie(name, options);
+  clear(res: HttpResponse): void {
+    for (const { name, options } of this.cookies) clearCookie(res, name, options);
   }
 
   /** Both tokens. In the split layout the browser sends the refresh half only under REFRESH_PATH. */
-  read(req: Request): AuthCookieValue | null {
+  read(req: HttpRequest): AuthCookieValue | null {
     const jar = cookiesOf(req);
     if (this.layout === 'single') return parseAuthCookie(jar?.[this.cookies[0].name]);
     const token = jar?.[SPLIT_ACCESS_COOKIE];
@@ -92,19 +92,15 @@ export class AuthCookie {
   }
 
   /** The access JWT alone: all that the access guard, logout and the pages may use. */
-  accessToken(req: Request): string | null {
+  accessToken(req: HttpRequest): string | null {
     if (this.layout === 'single') return this.read(req)?.token ?? null;
     const token = cookiesOf(req)?.[SPLIT_ACCESS_COOKIE];
     return isAccessTokenShape(token) ? token : null;
   }
 
   /** Whether the request carries any of this layout's cookies, valid or not (a dead one gets cleared). */
-  isPresent(req: Request): boolean {
+  isPresent(req: HttpRequest): boolean {
     const jar = cookiesOf(req);
     return this.cookies.some(({ name }) => jar?.[name] !== undefined);
   }
-}
-
-function cookiesOf(req: Request): Record<string, unknown> | undefined {
-  return req.cookies as Record<string, unknown> | undefined;
 }

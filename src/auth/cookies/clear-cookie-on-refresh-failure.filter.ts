@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { HttpResponse } from '../../http/http';
 import { HttpErrorFilter } from '../../common/http-error.filter';
 import { AuthCookie } from './auth-cookie';
 
@@ -12,7 +12,7 @@ export class ClearCookieOnRefreshFailure extends HttpErrorFilter {
   }
 
   override catch(exception: UnauthorizedException, host: ArgumentsHost): void {
-    this.cookie.clear(host.switchToHttp().getResponse<Response>());
+    this.cookie.clear(host.switchToHttp().getResponse<HttpResponse>());
     super.catch(exception, host);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { CookieOptions, Request, Response } from 'express';
 import { KeyObject, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
+import { CookieOptions, HttpRequest, HttpResponse, cookiesOf, setCookie } from '../../http/http';
 
 /** A device cookie outlives sessions: it stands for "this browser has signed in as this user before". */
 const DEVICE_COOKIE_MAX_AGE_MS = 365 * 24 * 3600 * 1000;
@@ -29,8 +29,8 @@ export class DeviceCookie {
   }
 
   /** The raw value the browser sent, if any (unverified: `deviceId` checks it). */
-  read(req: Request): string | null {
-    const value = (req.cookies as Record<string, unknown> | undefined)?.[this.name];
+  read(req: HttpRequest): string | null {
+    const value = cookiesOf(req)?.[this.name];
     return typeof value === 'string' ? value : null;
   }
 
@@ -43,10 +43,10 @@ export class DeviceCookie {
   }
 
   /** After a successful sign-in: a new device cookie unless the browser already has one for this username. */
-  remember(req: Request, res: Response, username: string): void {
+  remember(req: HttpRequest, res: HttpResponse, username: string): void {
     if (this.deviceId(this.read(req), username)) return;
     const id = randomBytes(16).toString('base64url');
-    res.cookie(this.name, `${id}.${this.mac(username, id)}`, { ...this.options, maxAge: DEVICE_COOKIE_MAX_AGE_MS });
+    setCookie(res, this.name, `${id}.${this.mac(username, id)}`, { ...this.options, maxAge: DEVICE_COOKIE_MAX_AGE_MS });
   }
 
   private mac(username: string, id: string): string {

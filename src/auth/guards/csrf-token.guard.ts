@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../../http/http';
 import { CSRF_FIELD, CsrfTokens } from '../tokens/csrf-tokens';
 import { SAFE_METHODS } from './same-origin.guard';
 
@@ -15,8 +15,8 @@ export class CsrfTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.tokens.enabled) return true;
     const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
-    req.csrfToken = () => this.tokens.issue(req, http.getResponse<Response>());
+    const req = http.getRequest<HttpRequest>();
+    req.csrfToken = () => this.tokens.issue(req, http.getResponse<HttpResponse>());
     if (SAFE_METHODS.has(req.method)) return true;
     if (!this.tokens.isValid(req)) {
       throw new ForbiddenException('CSRF token missing or invalid: GET /auth/csrf and send its csrfToken in the X-CSRF-Token header (forms: the _csrf field)');

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { HttpRequest } from '../../http/http';
 import { Authenticator, unauthorized } from '../authenticator';
 import { AuthCookie } from '../cookies/auth-cookie';
 import { IS_PUBLIC } from '../decorators/public.decorator';
@@ -21,7 +21,7 @@ export class JwtAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<HttpRequest>();
     const result = await this.authenticator.access(this.cookie.accessToken(req));
     if ('refused' in result) throw unauthorized(result.refused);
     req.user = result.caller;

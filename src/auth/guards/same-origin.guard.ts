@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import { HttpRequest, header } from '../../http/http';
 import { AppConfig } from '../../config/app-config';
 
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -18,19 +18,19 @@ export class SameOriginGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<HttpRequest>();
     if (SAFE_METHODS.has(req.method)) return true;
-    if (req.get('sec-fetch-site')?.toLowerCase() === 'cross-site') throw this.refuse();
-    const origin = req.get('origin');
+    if (header(req, 'sec-fetch-site')?.toLowerCase() === 'cross-site') throw this.refuse();
+    const origin = header(req, 'origin');
     if (origin !== undefined && !this.isAllowedOrigin(origin, req) && !isOwnNoReferrerPage(origin, req)) throw this.refuse();
     return true;
   }
 
   /** The service's own origin (same host as the request) or one listed in ALLOWED_ORIGINS. */
-  private isAllowedOrigin(origin: string, req: Request): boolean {
+  private isAllowedOrigin(origin: string, req: HttpRequest): boolean {
     if (this.allowed.has(origin)) return true;
     try {
-      return new URL(origin).host === req.get('host');
+      return new URL(origin).host === header(req, 'host');
     } catch {
       return false; // "null" (sandboxed frames, file://) and garbage
     }
@@ -47,6 +47,6 @@ export class SameOriginGuard implements CanActivate {
  * forge, still tells that the post comes from this origin; "null" from anywhere else (a sandboxed
  * frame, another site) stays refused.
  */
-function isOwnNoReferrerPage(origin: string, req: Request): boolean {
-  return origin === 'null' && req.get('sec-fetch-site')?.toLowerCase() === 'same-origin';
+function isOwnNoReferrerPage(origin: string, req: HttpRequest): boolean {
+  return origin === 'null' && header(req, 'sec-fetch-site')?.toLowerCase() === 'same-origin';
 }

@@ -1,5 +1,5 @@
 import { Strategy } from 'passport';
-import type { Request } from 'express';
+import type { HttpRequest } from '../../http/http';
 
 type Done = (error: unknown, caller?: unknown) => void;
 
@@ -9,11 +9,11 @@ type Done = (error: unknown, caller?: unknown) => void;
  * decided by the Authenticator that `validate` asks; passport only carries the answer.
  */
 export class CookieStrategy extends Strategy {
-  constructor(private readonly findCaller: (req: Request, done: Done) => void) {
+  constructor(private readonly findCaller: (req: HttpRequest, done: Done) => void) {
     super();
   }
 
-  override authenticate(req: Request): void {
+  override authenticate(req: HttpRequest): void {
     this.findCaller(req, (error, caller) => {
       if (error) this.error(error as Error);
       else if (caller) this.success(caller);

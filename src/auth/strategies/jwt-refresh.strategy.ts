@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { HttpRequest } from '../../http/http';
 import { Authenticator, unauthorized } from '../authenticator';
 import { AuthCookie } from '../cookies/auth-cookie';
 import { RefreshPrincipal } from '../principal';
@@ -16,7 +16,7 @@ export class JwtRefreshStrategy extends PassportStrategy(CookieStrategy, 'jwt-re
     super();
   }
 
-  async validate(req: Request): Promise<RefreshPrincipal> {
+  async validate(req: HttpRequest): Promise<RefreshPrincipal> {
     const result = await this.authenticator.refresh(this.cookie.read(req));
     if ('refused' in result) throw unauthorized(result.refused);
     return result.caller;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { HttpRequest } from '../../http/http';
 import { Authenticator, unauthorized } from '../authenticator';
 import { AuthCookie } from '../cookies/auth-cookie';
 import { Principal } from '../principal';
@@ -20,7 +20,7 @@ export class JwtStrategy extends PassportStrategy(CookieStrategy, 'jwt') {
     super();
   }
 
-  async validate(req: Request): Promise<Principal> {
+  async validate(req: HttpRequest): Promise<Principal> {
     const result = await this.authenticator.access(this.cookie.accessToken(req));
     if ('refused' in result) throw unauthorized(result.refused);
     return result.caller;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DoubleCsrfUtilities, doubleCsrf } from 'csrf-csrf';
-import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
+import { HttpRequest, HttpResponse, cookiesOf, header, setCookie } from '../../http/http';
 import { AuthCookie } from '../cookies/auth-cookie';
 import { Authenticator } from '../authenticator';
 
@@ -30,34 +30,39 @@ export class CsrfTokens {
     this.enabled = config.csrf.mode === 'double-submit';
     this.csrf = doubleCsrf({
       getSecret: () => config.csrf.secret,
-      getSessionIdentifier: (req) => this.sessionOf(req),
+      getSessionIdentifier: (req) => this.sessionOf(req as HttpRequest),
       cookieName: CSRF_COOKIE,
       cookieOptions: { httpOnly: true, sameSite: 'strict', secure: true, path: '/' },
-      getCsrfTokenFromRequest: tokenSentWith,
+      getCsrfTokenFromRequest: (req) => tokenSentWith(req as HttpRequest),
     });
   }
 
   /** The caller's token: the one in its cookie while that is still valid (open tabs keep working), else a new one. */
-  issue(req: Request, res: Response): string {
+  issue(req: HttpRequest, res: HttpResponse): string {
     // csrf-csrf would call .split on a cookie that cookie-parser turned into an object (a `j:` value).
-    const overwrite = typeof (req.cookies as Record<string, unknown>)[CSRF_COOKIE] !== 'string';
-    return this.csrf.generateCsrfToken(req, res, { overwrite });
+    const overwrite = typeof cookiesOf(req)?.[CSRF_COOKIE] !== 'string';
+    // csrf-csrf reads req.cookies and writes through res.cookie: give it that one method, on any platform.
+    const writer = { cookie: (name: string, value: string, options: object) => setCookie(res, name, value, options as never) };
+    return this.csrf.generateCsrfToken(req as CsrfRequest, writer as unknown as CsrfResponse, { overwrite });
   }
 
   /** Header (or form field) equals the cookie, and the cookie's HMAC is ours for this session. */
-  isValid(req: Request): boolean {
-    return this.csrf.validateRequest(req);
+  isValid(req: HttpRequest): boolean {
+    return this.csrf.validateRequest(req as CsrfRequest);
   }
 
-  private sessionOf(req: Request): string {
+  private sessionOf(req: HttpRequest): string {
     const token = this.cookie.accessToken(req);
     return (token && this.authenticator.sessionNamedBy(token)?.sid) || '';
   }
 }
 
-function tokenSentWith(req: Request): string | undefined {
-  const header = req.get(CSRF_HEADER);
-  if (header !== undefined) return header;
+type CsrfRequest = Parameters<DoubleCsrfUtilities['validateRequest']>[0];
+type CsrfResponse = Parameters<DoubleCsrfUtilities['generateCsrfToken']>[1];
+
+function tokenSentWith(req: HttpRequest): string | undefined {
+  const sent = header(req, CSRF_HEADER);
+  if (sent !== undefined) return sent;
   const field = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
   return typeof field === 'string' ? field : undefined;
 }
