@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Response } from 'supertest';
 import { TestApp, startTestApp } from '../support/app';
 import { cookieHeader } from '../support/cookies';
@@ -104,7 +105,7 @@ describeOnEachStore('CSRF_MODE=double-submit', (store) => {
   it('keeps a token valid across refreshes (same session), even once the access token has expired', async () => {
     const me = await signup(app);
     const csrf = await csrfFor(cookieHeader(me.cookie));
-    await new Promise((resolve) => setTimeout(resolve, 2200));
+    await sleep(2200);
     const refreshed = await bare().post('/auth/refresh').set('Cookie', withSession(me, csrf)).set('X-CSRF-Token', csrf.token);
     expect(refreshed.status).toBe(200);
   });

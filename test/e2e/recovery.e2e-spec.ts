@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +92,7 @@ describeOnEachStore('account recovery over e-mail', (store) => {
     const taken = await http().post('/auth/signup').send({ username: uniqueName(), password: PASSWORD, email: owner.email.toUpperCase() }).expect(201);
     expect(taken.body.user).toMatchObject({ email: owner.email.toUpperCase(), emailVerified: false });
     expect((await smtp.waitFor(owner.email, /given for another account/, { since })).text).not.toContain('token=');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect(smtp.delivered.slice(since).filter((m) => /confirm your e-mail/.test(m.subject))).toEqual([]);
   });
 
@@ -197,7 +198,7 @@ describeOnEachStore('account recovery over e-mail', (store) => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => http().post('/auth/password-reset').send({ username: user.username })));
     expect(answers.map((r) => r.status)).toEqual([202, 202, 202, 202, 202, 202]);
     await smtp.waitFor(user.email, /reset your password/, { since });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     const mails = smtp.delivered.slice(since).filter((m) => /reset your password/.test(m.subject));
     expect(mails).toHaveLength(3);
     for (const mail of mails) tokensSeen.push(linkIn(mail, '/reset').token);
@@ -303,7 +304,7 @@ describeOnEachStore('account recovery over e-mail', (store) => {
   });
 
   it('never writes a token to the log or the store, and logs the recovery events', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300)); // mails in flight
+    await sleep(300); // mails in flight
     const dump = await storeDump(app.env);
     const raw = readFileSync(join(logDir, 'app.log'), 'utf8');
     expect(tokensSeen.length).toBeGreaterThan(10);
