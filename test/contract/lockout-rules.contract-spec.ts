@@ -1,27 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { ClientInfo } from '../../src/common/client';
-import { EnvOverrides, loadAppConfig } from '../../src/config/app-config';
-import { Store } from '../../src/storage/store';
+import { loadAppConfig } from '../../src/config/app-config';
 import { LoginLockout } from '../../src/throttling/login-lockout';
-import { describeOnEachStore } from '../support/stores';
+import { describeOnEachStore, freshStoreFor } from '../support/stores';
 
 const MAX_FAILURES = 3;
 const client: ClientInfo = { ip: '127.0.0.1', userAgent: 'jest' };
 
 /** LoginLockout's counting on a real store's counters: who is counted, when a slot comes back. */
 describeOnEachStore('lockout counting', (kind) => {
-  let env: EnvOverrides;
-  let store: Store;
+  const fresh = freshStoreFor(kind);
   let lockout: LoginLockout;
-  beforeAll(async () => {
-    env = kind.freshEnv();
-    store = await kind.open(env);
-    const config = loadAppConfig({ ...env, LOGIN_MAX_FAILURES: String(MAX_FAILURES), LOGIN_FAILURE_WINDOW: '15m', LOGIN_LOCKOUT: '15m' });
-    lockout = new LoginLockout(store.counters, config);
-  });
-  afterAll(async () => {
-    await store.close();
-    await kind.dispose(env);
+  beforeAll(() => {
+    const config = loadAppConfig({ ...fresh.env, LOGIN_MAX_FAILURES: String(MAX_FAILURES), LOGIN_FAILURE_WINDOW: '15m', LOGIN_LOCKOUT: '15m' });
+    lockout = new LoginLockout(fresh.store.counters, config);
   });
 
   const user = () => ({ username: `u_${randomUUID().slice(0, 8)}`, deviceId: null });

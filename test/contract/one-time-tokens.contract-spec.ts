@@ -1,23 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { EnvOverrides } from '../../src/config/app-config';
 import { Store } from '../../src/storage/store';
 import { OneTimeToken } from '../../src/users/one-time-tokens.repository';
-import { describeOnEachStore } from '../support/stores';
+import { describeOnEachStore, freshStoreFor } from '../support/stores';
 
 const MINUTE = 60_000;
 
 /** The OneTimeTokensRepository port (password reset, e-mail verification), on every adapter. */
 describeOnEachStore('OneTimeTokensRepository contract', (kind) => {
-  let env: EnvOverrides;
-  let store: Store;
-  beforeAll(async () => {
-    env = kind.freshEnv();
-    store = await kind.open(env);
-  });
-  afterAll(async () => {
-    await store.close();
-    await kind.dispose(env);
-  });
+  const fresh = freshStoreFor(kind);
 
   const now = new Date();
   const at = (minutes: number) => new Date(now.getTime() + minutes * MINUTE);
@@ -33,36 +23,36 @@ describeOnEachStore('OneTimeTokensRepository contract', (kind) => {
 
   it('finds a live token by hash and purpose, without using it up', async () => {
     const issued = token();
-    await store.oneTimeTokens.issue(issued);
-    expect(await store.oneTimeTokens.find('password_reset', issued.tokenHash, now)).toEqual(issued);
-    expect(await store.oneTimeTokens.find('password_reset', issued.tokenHash, now)).toEqual(issued);
-    expect(await store.oneTimeTokens.find('email_verification', issued.tokenHash, now)).toBeNull();
-    expect(await store.oneTimeTokens.find('password_reset', hash(), now)).toBeNull();
-    expect(await store.oneTimeTokens.find('password_reset', '{"$gt":""}', now)).toBeNull();
+    await fresh.store.oneTimeTokens.issue(issued);
+    expect(await fresh.store.oneTimeTokens.find('password_reset', issued.tokenHash, now)).toEqual(issued);
+    expect(await fresh.store.oneTimeTokens.find('password_reset', issued.tokenHash, now)).toEqual(issued);
+    expect(await fresh.store.oneTimeTokens.find('email_verification', issued.tokenHash, now)).toBeNull();
+    expect(await fresh.store.oneTimeTokens.find('password_reset', hash(), now)).toBeNull();
+    expect(await fresh.store.oneTimeTokens.find('password_reset', '{"$gt":""}', now)).toBeNull();
   });
 
   it('consumes a token once', async () => {
     const issued = token();
-    await store.oneTimeTokens.issue(issued);
-    expect(await store.oneTimeTokens.consume('email_verification', issued.tokenHash, now)).toBeNull();
-    expect(await store.oneTimeTokens.consume('password_reset', issued.tokenHash, now)).toEqual(issued);
-    expect(await store.oneTimeTokens.consume('password_reset', issued.tokenHash, now)).toBeNull();
-    expect(await store.oneTimeTokens.find('password_reset', issued.tokenHash, now)).toBeNull();
+    await fresh.store.oneTimeTokens.issue(issued);
+    expect(await fresh.store.oneTimeTokens.consume('email_verification', issued.tokenHash, now)).toBeNull();
+    expect(await fresh.store.oneTimeTokens.consume('password_reset', issued.tokenHash, now)).toEqual(issued);
+    expect(await fresh.store.oneTimeTokens.consume('password_reset', issued.tokenHash, now)).toBeNull();
+    expect(await fresh.store.oneTimeTokens.find('password_reset', issued.tokenHash, now)).toBeNull();
   });
 
   it('gives a token to exactly one of many concurrent consumers', async () => {
     const issued = token();
-    await store.oneTimeTokens.issue(issued);
-    const results = await Promise.all(Array.from({ length: 8 }, () => store.oneTimeTokens.consume('password_reset', issued.tokenHash, now)));
+    await fresh.store.oneTimeTokens.issue(issued);
+    const results = await Promise.all(Array.from({ length: 8 }, () => fresh.store.oneTimeTokens.consume('password_reset', issued.tokenHash, now)));
     expect(results.filter((r) => r !== null)).toHaveLength(1);
   });
 
   it('treats an expired token as absent and leaves it in place', async () => {
     const issued = token({ expiresAt: at(1) });
-    await store.oneTimeTokens.issue(issued);
-    expect(await store.oneTimeTokens.find('password_reset', issued.tokenHash, at(2))).toBeNull();
-    expect(await store.oneTimeTokens.consume('password_reset', issued.tokenHash, at(2))).toBeNull();
-    expect(await store.oneTimeTokens.find('password_reset', issued.tokenHash, now)).toEqual(issued);
+    await fresh.store.oneTimeTokens.issue(issued);
+    expect(await fresh.store.oneTimeTokens.find('password_reset', issued.tokenHash, at(2))).toBeNull();
+    expect(await fresh.store.oneTimeTokens.consume('password_reset', issued.tokenHash, at(2))).toBeNull();
+    expect(await fresh.store.oneTimeTokens.find('password_reset', issued.tokenHash, now)).toEqual(issued);
   });
 
   it('keeps one live token per user and purpose: a newer one retires the older', async () => {
@@ -70,21 +60,21 @@ describeOnEachStore('OneTimeTokensRepository contract', (kind) => {
     const older = token({ userId });
     const newer = token({ userId });
     const verification = token({ userId, purpose: 'email_verification' });
-    await store.oneTimeTokens.issue(older);
-    await store.oneTimeTokens.issue(verification);
-    await store.oneTimeTokens.issue(newer);
-    expect(await store.oneTimeTokens.consume('password_reset', older.tokenHash, now)).toBeNull();
-    expect(await store.oneTimeTokens.find('email_verification', verification.tokenHash, now)).toEqual(verification);
-    expect(await store.oneTimeTokens.consume('password_reset', newer.tokenHash, now)).toEqual(newer);
+    await fresh.store.oneTimeTokens.issue(older);
+    await fresh.store.oneTimeTokens.issue(verification);
+    await fresh.store.oneTimeTokens.issue(newer);
+    expect(await fresh.store.oneTimeTokens.consume('password_reset', older.tokenHash, now)).toBeNull();
+    expect(await fresh.store.oneTimeTokens.find('email_verification', verification.tokenHash, now)).toEqual(verification);
+    expect(await fresh.store.oneTimeTokens.consume('password_reset', newer.tokenHash, now)).toEqual(newer);
   });
 
   it("retires all of a user's tokens, and nobody else's", async () => {
     const userId = randomUUID();
     const mine = [token({ userId }), token({ userId, purpose: 'email_verification' })];
     const theirs = token();
-    for (const t of [...mine, theirs]) await store.oneTimeTokens.issue(t);
-    await store.oneTimeTokens.revokeAll(userId);
-    for (const t of mine) expect(await store.oneTimeTokens.find(t.purpose, t.tokenHash, now)).toBeNull();
-    expect(await store.oneTimeTokens.find('password_reset', theirs.tokenHash, now)).toEqual(theirs);
+    for (const t of [...mine, theirs]) await fresh.store.oneTimeTokens.issue(t);
+    await fresh.store.oneTimeTokens.revokeAll(userId);
+    for (const t of mine) expect(await fresh.store.oneTimeTokens.find(t.purpose, t.tokenHash, now)).toBeNull();
+    expect(await fresh.store.oneTimeTokens.find('password_reset', theirs.tokenHash, now)).toEqual(theirs);
   });
 });

@@ -2,11 +2,10 @@ import { UnauthorizedException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hashRefreshToken } from '../../src/auth/tokens/refresh-tokens';
 import { ClientInfo } from '../../src/common/client';
-import { EnvOverrides, loadAppConfig } from '../../src/config/app-config';
+import { loadAppConfig } from '../../src/config/app-config';
 import { LiveSessions } from '../../src/sessions/live-sessions';
 import { SessionsService } from '../../src/sessions/sessions.service';
-import { Store } from '../../src/storage/store';
-import { describeOnEachStore } from '../support/stores';
+import { describeOnEachStore, freshStoreFor } from '../support/stores';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -18,14 +17,11 @@ const client: ClientInfo = { ip: '127.0.0.1', userAgent: 'jest' };
  * Windows: REFRESH_TTL 1 h, SESSION_MAX_AGE 3 h, REFRESH_REUSE_GRACE 10 s, 3 sessions a user.
  */
 describeOnEachStore('session rules with an injected clock', (kind) => {
-  let env: EnvOverrides;
-  let store: Store;
+  const fresh = freshStoreFor(kind);
   let sessions: SessionsService;
-  beforeAll(async () => {
-    env = kind.freshEnv();
-    store = await kind.open(env);
+  beforeAll(() => {
     const config = loadAppConfig({
-      ...env,
+      ...fresh.env,
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       REFRESH_TTL: '1h',
@@ -33,11 +29,7 @@ describeOnEachStore('session rules with an injected clock', (kind) => {
       REFRESH_REUSE_GRACE: '10s',
       MAX_SESSIONS_PER_USER: '3',
     });
-    sessions = new SessionsService(store.sessions, config, new LiveSessions(config));
-  });
-  afterAll(async () => {
-    await store.close();
-    await kind.dispose(env);
+    sessions = new SessionsService(fresh.store.sessions, config, new LiveSessions(config));
   });
 
   const t0 = new Date('2026-11-30T08:00:00Z');
@@ -45,7 +37,7 @@ describeOnEachStore('session rules with an injected clock', (kind) => {
   const begin = () => sessions.start(randomUUID(), client, t0);
   /** The refresh record of `token` as the refresh strategy would find it, then a rotation at `now`. */
   const rotate = async (token: string, now: Date) => {
-    const record = await store.sessions.findRefreshRecord(hashRefreshToken(token));
+    const record = await fresh.store.sessions.findRefreshRecord(hashRefreshToken(token));
     if (!record) throw new Error('no record');
     return sessions.rotate(record, token, client, now);
   };
@@ -74,9 +66,9 @@ describeOnEachStore('session rules with an injected clock', (kind) => {
     for (const minute of [50, 100, 150]) token = (await rotate(token, at(minute * MINUTE))).refreshToken;
     const last = await rotate(token, at(170 * MINUTE)); // idle expiry would be 3 h 50 min
     expect(last.session.expiresAt).toEqual(at(3 * HOUR));
-    const record = await store.sessions.findRefreshRecord(hashRefreshToken(last.refreshToken));
+    const record = await fresh.store.sessions.findRefreshRecord(hashRefreshToken(last.refreshToken));
     expect(record?.expiresAt).toEqual(at(3 * HOUR));
-    const stored = await store.sessions.findLive(last.session.id, at(170 * MINUTE));
+    const stored = await fresh.store.sessions.findLive(last.session.id, at(170 * MINUTE));
     expect(stored?.expiresAt).toEqual(at(3 * HOUR));
     expect(await sessions.isLive(last.session.id, last.session.userId, at(3 * HOUR))).toBe(false);
     await isUnauthorized(rotate(last.refreshToken, at(3 * HOUR + 1)));
@@ -95,7 +87,7 @@ describeOnEachStore('session rules with an injected clock', (kind) => {
     await isUnauthorized(rotate(refreshToken, at(MINUTE + 10_000)));
     expect(await sessions.isLive(session.id, session.userId, at(MINUTE + 10_001))).toBe(false);
     // Revoked with every record: the successor the thief or the owner holds refreshes nothing either.
-    expect(await store.sessions.findRefreshRecord(hashRefreshToken(first.refreshToken))).toBeNull();
+    expect(await fresh.store.sessions.findRefreshRecord(hashRefreshToken(first.refreshToken))).toBeNull();
   });
 
   it('treats a token older than the previous one as theft, even inside the grace window', async () => {

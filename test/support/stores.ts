@@ -70,7 +70,7 @@ export function storesUnderTest(): StoreUnderTest[] {
     announced = true;
     const skipped = uri || only === 'sqlite'
       ? ''
-      : ' MongoDB run SKIPPED: MONGODB_URI is not set (see README, "Tests against MongoDB").';
+      : ' MongoDB run SKIPPED: MONGODB_URI is not set (see docs/testing.md, "Tests against MongoDB").';
     const mongoNote = uri && only !== 'sqlite' ? ` [mongo = ${label} at ${new URL(uri).host}]` : '';
     // Written past jest's console capture so it reads as one plain line in the output.
     process.stdout.write(`Storage suites run on: ${stores.map((s) => s.name).join(', ') || 'nothing'}${mongoNote}.${skipped}\n`);
@@ -82,4 +82,21 @@ export function storesUnderTest(): StoreUnderTest[] {
 /** `describe` once per store under test, titled "<title> on <store>". */
 export function describeOnEachStore(title: string, suite: (store: StoreUnderTest) => void): void {
   describe.each(storesUnderTest().map((store) => [store.name, store] as const))(`${title} on %s`, (_name, store) => suite(store));
+}
+
+/**
+ * A fresh, empty store of `kind` for the describe block that calls this: opened before its tests,
+ * closed and removed after them. `store` and `env` are set once the block's beforeAll has run.
+ */
+export function freshStoreFor(kind: StoreUnderTest): { store: Store; env: EnvOverrides } {
+  const fresh = {} as { store: Store; env: EnvOverrides };
+  beforeAll(async () => {
+    fresh.env = kind.freshEnv();
+    fresh.store = await kind.open(fresh.env);
+  });
+  afterAll(async () => {
+    await fresh.store.close();
+    await kind.dispose(fresh.env);
+  });
+  return fresh;
 }
