@@ -10,12 +10,15 @@ import { rssMb } from './procs.mjs';
 import { measureRssSessions } from './rss.mjs';
 import { seedSqlite } from './seed.mjs';
 import { startServer, tempDir } from './servers.mjs';
-import { SECRETS, SETTINGS, log, median, round } from './settings.mjs';
+import { ROOT, SECRETS, SETTINGS, log, median, round } from './settings.mjs';
+
+/** The bare Nest 12 app (one GET /health/live, nothing else): each platform's floor. */
+const BARE_MAIN = join(ROOT, 'bench/bare/main.cjs');
 
 export async function runLevel(ctx, sessions, { main, rssSessions }) {
   const { distDir, pinning, loader, passwordHash, cleanup, serviceEnv } = ctx;
   const label = `${sessions / 1000}k sessions`;
-  log(`\n== level ${label}${main ? ' (also: tutorial baseline, login, RSS after access load)' : ''}`);
+  log(`\n== level ${label}${main ? ' (also: Fastify service, bare Nest floors, tutorial baseline, login, RSS after access load)' : ''}`);
   const dir = tempDir(`${sessions}`);
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const accessUsers = usersFor('a', SETTINGS.connections);
@@ -48,10 +51,62 @@ export async function runLevel(ctx, sessions, { main, rssSessions }) {
     const rssBoot = rssMb(server.pid);
     const accessCookies = await loginAll(server, accessUsers);
     const refreshCookies = await loginAll(server, refreshUsers);
-    await checkOk(server, 'GET', '/auth/me', accessCookies[0]);
+    const expressMe = await checkOk(server, 'GET', '/auth/me', accessCookies[0]);
 
     let tutorial = null;
+    // The first level also measures the same service on Fastify (HTTP_PLATFORM=fastify, its own
+    // store seeded alike, every other setting the same) and a bare Nest app on each platform.
+    let fastify = null;
+    let fastifyAccessCookies = null;
+    let fastifyRefreshCookies = null;
+    const bare = {};
+    const extraStops = [];
     if (main) {
+      const fdir = tempDir(`${sessions}-fastify`);
+      cleanup.push(() => rmSync(fdir, { recursive: true, force: true }));
+      seedSqlite({
+        distDir,
+        file: join(fdir, 'nest-cookie-auth.sqlite'),
+        sessions,
+        recordsPerSession: SETTINGS.recordsPerSession,
+        users: [...new Set([...accessUsers, ...refreshUsers])],
+        passwordHash,
+        keepTokens: false,
+      });
+      fastify = await startServer({
+        name: `service on fastify (${label})`,
+        script: join(distDir, 'main.js'),
+        env: serviceEnv(fdir, { HTTP_PLATFORM: 'fastify' }),
+        cpu: pinning.serverCpu,
+        dataDir: fdir,
+        logFile: join(fdir, 'server.log'),
+        readyPath: '/health/live',
+      });
+      extraStops.push(() => fastify.stop());
+      stops.push(() => fastify.stop());
+      fastifyAccessCookies = await loginAll(fastify, accessUsers);
+      fastifyRefreshCookies = await loginAll(fastify, refreshUsers);
+      const fme = await checkOk(fastify, 'GET', '/auth/me', fastifyAccessCookies[0]);
+      if (fme.body?.username === undefined || fme.body?.username !== expressMe.body?.username) {
+        throw new Error(`the Fastify service answered /auth/me with ${fme.text.slice(0, 200)}, the Express one with ${expressMe.text.slice(0, 200)}`);
+      }
+      for (const platform of ['express', 'fastify']) {
+        const bdir = tempDir(`bare-${platform}`);
+        cleanup.push(() => rmSync(bdir, { recursive: true, force: true }));
+        bare[platform] = await startServer({
+          name: `bare nest (${platform})`,
+          script: BARE_MAIN,
+          env: { NODE_ENV: 'production', HTTP_PLATFORM: platform },
+          cpu: pinning.serverCpu,
+          dataDir: bdir,
+          logFile: join(bdir, 'bare.log'),
+          readyPath: '/health/live',
+        });
+        extraStops.push(() => bare[platform].stop());
+        stops.push(() => bare[platform].stop());
+        await checkOk(bare[platform], 'GET', '/health/live');
+      }
+
       tutorial = await startServer({
         name: 'tutorial baseline',
         script: ctx.tutorialMain,
@@ -79,6 +134,14 @@ export async function runLevel(ctx, sessions, { main, rssSessions }) {
       health: { server, job: cannonJob(server, '/health/live', accessCookies) },
       access: { server, job: cannonJob(server, '/auth/me', accessCookies) },
       ...(tutorial ? { tutorial: { server: tutorial, job: cannonJob(tutorial, '/profile', accessCookies) } } : {}),
+      ...(fastify
+        ? {
+          fastifyHealth: { server: fastify, job: cannonJob(fastify, '/health/live', fastifyAccessCookies) },
+          fastifyAccess: { server: fastify, job: cannonJob(fastify, '/auth/me', fastifyAccessCookies) },
+          bareExpress: { server: bare.express, job: cannonJob(bare.express, '/health/live', accessCookies) },
+          bareFastify: { server: bare.fastify, job: cannonJob(bare.fastify, '/health/live', fastifyAccessCookies) },
+        }
+        : {}),
     };
     let accessRequests = 0;
     for (const [name, task] of Object.entries(accessTasks)) {
@@ -103,10 +166,10 @@ export async function runLevel(ctx, sessions, { main, rssSessions }) {
 
     // Refresh path: closed loop, each client chaining its own session's cookie; baseline is the
     // unguarded route through the same driver with the same number of clients.
-    const closedJob = (path, method, cookies, chain) => ({
+    const closedJob = (path, method, cookies, chain, srv = server) => ({
       kind: 'closed',
       host: '127.0.0.1',
-      port: server.port,
+      port: srv.port,
       method,
       path,
       cookies,
@@ -118,12 +181,26 @@ export async function runLevel(ctx, sessions, { main, rssSessions }) {
       refreshHealth: { server, job: closedJob('/health/live', 'GET', accessCookies.slice(0, SETTINGS.refreshClients), false) },
       refresh: { server, job: () => closedJob('/auth/refresh', 'POST', chains, true), after: (r) => (chains = r.cookies) },
     };
+    let fastifyChains = fastifyRefreshCookies;
+    if (fastify) {
+      refreshTasks.fastifyRefreshHealth = { server: fastify, job: closedJob('/health/live', 'GET', fastifyAccessCookies.slice(0, SETTINGS.refreshClients), false, fastify) };
+      refreshTasks.fastifyRefresh = { server: fastify, job: () => closedJob('/auth/refresh', 'POST', fastifyChains, true, fastify), after: (r) => (fastifyChains = r.cookies) };
+    }
     const warm = await loader.run({ ...closedJob('/auth/refresh', 'POST', chains, true), durationMs: SETTINGS.warmupS * 1000 });
     chains = warm.cookies;
     await loader.run({ ...refreshTasks.refreshHealth.job, durationMs: SETTINGS.warmupS * 1000 });
+    if (fastify) {
+      const fwarm = await loader.run({ ...closedJob('/auth/refresh', 'POST', fastifyChains, true, fastify), durationMs: SETTINGS.warmupS * 1000 });
+      fastifyChains = fwarm.cookies;
+      await loader.run({ ...refreshTasks.fastifyRefreshHealth.job, durationMs: SETTINGS.warmupS * 1000 });
+    }
     const refreshRuns = await rounds(ctx, refreshTasks);
     report(refreshRuns);
-    if (refreshRuns.refresh.some((r) => r.failed > 0)) log('  WARNING: some refresh chains broke (non-2xx answers); see statusCodes in the JSON');
+    for (const name of ['refresh', 'fastifyRefresh']) {
+      if (refreshRuns[name]?.some((r) => r.failed > 0)) log(`  WARNING: some ${name} chains broke (non-2xx answers); see statusCodes in the JSON`);
+    }
+    // The Fastify service and the bare floors are done: stop them before the login load.
+    for (const stop of extraStops) await stop();
 
     const level = {
       sessions,

@@ -34,6 +34,31 @@ export function buildReport({ levels, mongo, counters, flood, machine, pinning, 
     'tutorial passport-jwt GET /profile', first.runs.tutorial);
   const refresh = throughput('refresh_per_s', 'refresh: POST /auth/refresh rotations/s (SQLite)', first.runs.refresh,
     'GET /health/live, same closed-loop driver', first.runs.refreshHealth, `>= ${TARGETS.refresh_per_s}/s`, (a) => a >= TARGETS.refresh_per_s);
+  // Issue 13 points 3-4: the same service on Fastify, and a bare Nest app per platform (first level only).
+  const fr = first.runs;
+  const fastifyAccess = fr.fastifyAccess
+    ? throughput('fastify_access_ratio', 'Fastify access: GET /auth/me req/s', fr.fastifyAccess,
+      'GET /health/live (Fastify service, same cookie)', fr.fastifyHealth, `>= ${TARGETS.access_ratio}`, (a, b) => a / b >= TARGETS.access_ratio)
+    : null;
+  const fastifyRefresh = fr.fastifyRefresh
+    ? throughput('fastify_refresh_per_s', 'Fastify refresh: POST /auth/refresh rotations/s (SQLite)', fr.fastifyRefresh,
+      'GET /health/live (Fastify service), same closed-loop driver', fr.fastifyRefreshHealth, `>= ${TARGETS.refresh_per_s}/s`, (a) => a >= TARGETS.refresh_per_s)
+    : null;
+  const accessSpeedup = fr.fastifyAccess
+    ? throughput('platform_access_speedup', 'access GET /auth/me req/s: Fastify service', fr.fastifyAccess,
+      'the same on the Express service', fr.access, `>= ${TARGETS.platform_access_speedup}x`, (a, b) => a / b >= TARGETS.platform_access_speedup)
+    : null;
+  const refreshSpeedup = fr.fastifyRefresh
+    ? throughput('platform_refresh_speedup', 'refresh rotations/s: Fastify service', fr.fastifyRefresh, 'the same on the Express service', fr.refresh)
+    : null;
+  const stackExpress = fr.bareExpress
+    ? throughput('stack_ratio_express', 'our GET /health/live req/s (Express service)', fr.health,
+      'bare Nest 12 on Express, GET /health/live (bench/bare)', fr.bareExpress, `>= ${TARGETS.stack_ratio}`, (a, b) => a / b >= TARGETS.stack_ratio)
+    : null;
+  const stackFastify = fr.bareFastify
+    ? throughput('stack_ratio_fastify', 'our GET /health/live req/s (Fastify service)', fr.fastifyHealth,
+      'bare Nest 12 on Fastify, GET /health/live (bench/bare)', fr.bareFastify, `>= ${TARGETS.stack_ratio}`, (a, b) => a / b >= TARGETS.stack_ratio)
+    : null;
   const mongoRefresh = mongo
     ? throughput('refresh_per_s_mongo', `refresh rotations/s on ${mongo.label}`, mongo.runs.refresh,
       'GET /health/live, same driver, MongoDB server', mongo.runs.refreshHealth)
@@ -100,6 +125,15 @@ export function buildReport({ levels, mongo, counters, flood, machine, pinning, 
     growth_ratio_100k: g100?.ratio ?? null,
     refresh_growth_ratio_100k: rg100?.ratio ?? null,
     ...Object.fromEntries(Object.entries(growth).map(([k, f]) => [k, f.ratio])),
+    fastify_access_req_s: fastifyAccess?.median ?? null,
+    fastify_refresh_per_s: fastifyRefresh?.median ?? null,
+    fastify_access_ratio: fastifyAccess?.ratio ?? null,
+    fastify_refresh_ratio: fastifyRefresh?.ratio ?? null,
+    platform_access_speedup: accessSpeedup?.ratio ?? null,
+    platform_refresh_speedup: refreshSpeedup?.ratio ?? null,
+    stack_ratio_express: stackExpress?.ratio ?? null,
+    stack_ratio_fastify: stackFastify?.ratio ?? null,
+    bare_nest_req_s: { express: stackExpress?.baseline.median ?? null, fastify: stackFastify?.baseline.median ?? null },
     rss_mb: first.rss.afterAccessMb,
     rss_mb_10k_sessions: rssSessions && !rssSessions.skipped ? rssSessions.afterMb : null,
     ...counterPart.keys,
@@ -112,6 +146,12 @@ export function buildReport({ levels, mongo, counters, flood, machine, pinning, 
       refresh_per_cpu_s: refresh.per_cpu_s.median,
       refresh_ratio: refresh.per_cpu_s.ratio,
       login_overhead_ratio: login.per_cpu_s.overhead,
+      fastify_access_ratio: fastifyAccess?.per_cpu_s.ratio ?? null,
+      fastify_refresh_per_cpu_s: fastifyRefresh?.per_cpu_s.median ?? null,
+      platform_access_speedup: accessSpeedup?.per_cpu_s.ratio ?? null,
+      platform_refresh_speedup: refreshSpeedup?.per_cpu_s.ratio ?? null,
+      stack_ratio_express: stackExpress?.per_cpu_s.ratio ?? null,
+      stack_ratio_fastify: stackFastify?.per_cpu_s.ratio ?? null,
       ...Object.fromEntries(Object.entries(growth).map(([k, f]) => [k, f.per_cpu_s.ratio])),
     },
     growth_normalised_by_floor: {
@@ -141,6 +181,14 @@ export function buildReport({ levels, mongo, counters, flood, machine, pinning, 
       rss_mb_10k_sessions: 'VmRSS of the server whose store holds 10k seeded sessions after every one of them was used twice (quick run: once) on GET /auth/me (access JWTs signed by the bench under the same secret, kid, iss and aud)',
       growth_ratio_100k: 'median access req/s with 100k stored sessions / the same with 1k (fresh store and server per level, 50 API-made sessions measured)',
       refresh_growth_ratio_100k: 'the same for refresh_per_s',
+      fastify_access_req_s: 'median req/s of GET /auth/me on a second service started with HTTP_PLATFORM=fastify (every other setting the same, its own store seeded alike, its own 50 sessions), measured exactly as access_ratio and in the same interleaved rounds',
+      fastify_refresh_per_s: 'refresh_per_s on the Fastify service (same closed-loop driver, same rounds as refresh_per_s)',
+      fastify_access_ratio: 'fastify_access_req_s / GET /health/live req/s on the Fastify service, same cookies',
+      fastify_refresh_ratio: 'fastify_refresh_per_s / GET /health/live per second on the Fastify service through the same closed-loop driver',
+      platform_access_speedup: 'fastify_access_req_s / the Express service\'s GET /auth/me req/s (same rounds)',
+      platform_refresh_speedup: 'fastify_refresh_per_s / refresh_per_s (same rounds)',
+      stack_ratio_express: 'our GET /health/live req/s on the Express service / GET /health/live req/s of bench/bare/main.cjs on Express (bare Nest 12: one controller, one GET returning the same constant, no middleware, no guards), same rounds',
+      stack_ratio_fastify: 'the same on Fastify: the Fastify service\'s /health/live / bare Nest 12 on Fastify',
       cpuShare: 'per run: server CPU seconds / wall seconds; ~1.0 = the server had its CPU to itself, lower = something else ran on it or the server was not saturated',
       ...counterPart.definitions,
       ...floodPart.definitions,
