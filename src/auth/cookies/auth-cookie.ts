@@ -56,7 +56,7 @@ export class AuthCookie {
 
   /** Max-Age is what is left of the refresh lifetime, so the browser drops it when the session can no longer refresh. */
   set(res: HttpResponse, value: AuthCookieValue, refreshExpiresAt: Date): void {
-    const maxAge = Math.max(0, refreshExpiresAt.getTime() - Date.now());
+    const maxAge = maxAgeUntil(refreshExpiresAt);
     if (this.layout === 'single') {
       const [{ name, options }] = this.cookies;
       setCookie(res, name, { token: value.token, refreshToken: value.refreshToken }, { ...options, maxAge });
@@ -75,7 +75,7 @@ export class AuthCookie {
   replaceAccessToken(res: HttpResponse, token: string, refreshExpiresAt: Date): void {
     if (this.layout !== 'split') throw new Error('the single layout writes both tokens together: use set()');
     const [access] = this.cookies;
-    setCookie(res, access.name, token, { ...access.options, maxAge: Math.max(0, refreshExpiresAt.getTime() - Date.now()) });
+    setCookie(res, access.name, token, { ...access.options, maxAge: maxAgeUntil(refreshExpiresAt) });
   }
 
   clear(res: HttpResponse): void {
@@ -103,4 +103,9 @@ export class AuthCookie {
     const jar = cookiesOf(req);
     return this.cookies.some(({ name }) => jar?.[name] !== undefined);
   }
+}
+
+/** What is left of the refresh lifetime: every session cookie's Max-Age (ms). */
+function maxAgeUntil(refreshExpiresAt: Date): number {
+  return Math.max(0, refreshExpiresAt.getTime() - Date.now());
 }
