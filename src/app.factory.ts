@@ -26,8 +26,8 @@ export async function createApp(options: AppModuleOptions = {}): Promise<INestAp
   app.useLogger(logger);
   // First on every request, on both platforms: draining, then the request log (so that a body
   // refused before any route, a 413 or a malformed JSON, is logged as well).
-  app.use(app.get(GracefulShutdown).middleware);
-  app.use(logger.middleware);
+  platform.useFirst(app, app.get(GracefulShutdown).middleware);
+  platform.useFirst(app, logger.middleware);
   await platform.configure(app, config);
   if (config.http.openApiDocs) setupOpenApi(app, platform);
   // process.exit(0) once closed: the default re-raises the signal, and a drained stop should exit 0.

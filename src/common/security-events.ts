@@ -29,7 +29,8 @@ export type SecurityEvent =
 
 /**
  * One structured line per security event, always in the same shape: the event, who, which
- * session, from where. Never a password, token, hash or cookie value: callers pass only ids.
+ * session, from where, and `requestId`, the `req.id` of its request's log line. Never a
+ * password, token, hash or cookie value: callers pass only ids.
  */
 export function securityEvent(
   event: SecurityEvent,
@@ -37,5 +38,5 @@ export function securityEvent(
   level: 'log' | 'warn' = 'log',
 ): void {
   const { client, ...rest } = fields;
-  logger[level]({ event, ...rest, ip: client?.ip ?? null, userAgent: client?.userAgent ?? null });
+  logger[level]({ event, ...rest, ip: client?.ip ?? null, userAgent: client?.userAgent ?? null, requestId: client?.requestId ?? null });
 }

@@ -9,6 +9,10 @@ import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsOptions, helmetOptions } fro
 export const expressPlatform: HttpPlatform = {
   adapter: () => new ExpressAdapter(),
 
+  useFirst(app, middleware) {
+    app.use(middleware);
+  },
+
   async configure(nest, config) {
     const app = nest as NestExpressApplication;
     const { trustProxy } = config.http;

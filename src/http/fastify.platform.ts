@@ -1,7 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JSONCookies } from 'cookie-parser';
@@ -23,7 +22,11 @@ let logBadUrl: PinoLogger['middleware'] | undefined;
 export const fastifyPlatform: HttpPlatform = {
   adapter: (config) => {
     const { trustProxy } = config.http;
+    const securityHeaders = helmet(helmetOptions(config));
     return new FastifyAdapter({
+      // No Express-style middleware: the two that run first are onRequest hooks (useFirst), and
+      // middie's per-request URL work would be spent for nothing.
+      skipMiddie: true,
       trustProxy: fastifyTrust(trustProxy),
       bodyLimit: bodyLimitBytes(config.http.bodyLimit),
       // Requests that arrive while draining are still served (with Connection: close), as on Express.
@@ -36,7 +39,7 @@ export const fastifyPlatform: HttpPlatform = {
       frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
         // No hook or middleware runs for it: the request log and the headers are added here.
         logBadUrl?.(request.raw, reply.raw, () => undefined);
-        helmet(helmetOptions(config))(request.raw, reply.raw, () => undefined);
+        securityHeaders(request.raw, reply.raw, () => undefined);
         reply.header('Cache-Control', CACHE_CONTROL);
         const { allowedOrigins } = config.http;
         if (allowedOrigins.length > 0) {
@@ -50,11 +53,19 @@ export const fastifyPlatform: HttpPlatform = {
     });
   },
 
+  useFirst(nest, middleware) {
+    const fastify = (nest as NestFastifyApplication).getHttpAdapter().getInstance();
+    fastify.addHook('onRequest', (request, reply, done) => middleware(request.raw, reply.raw, done));
+  },
+
   async configure(nest, config) {
     const app = nest as NestFastifyApplication;
     logBadUrl = app.get(PinoLogger).middleware;
     const fastify = app.getHttpAdapter().getInstance();
-    await app.register(fastifyHelmet, helmetOptions(config));
+    // helmet's middleware built once, rather than @fastify/helmet, which builds it anew on every
+    // request (7 us of a 44 us /health/live): the same headers from the same package.
+    const securityHeaders = helmet(helmetOptions(config));
+    fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
     fastify.addHook('onRequest', async (_request: FastifyRequest, reply: FastifyReply) => {
       reply.header('Cache-Control', CACHE_CONTROL);
     });
@@ -89,7 +100,7 @@ export const fastifyPlatform: HttpPlatform = {
     const fastify = (nest as NestFastifyApplication).getHttpAdapter().getInstance();
     const csp = helmet.contentSecurityPolicy(DOCS_CSP);
     const isDocs = (url: string) => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
-    // After @fastify/helmet's hook, on the same raw response: the later header wins, as on Express.
+    // After the helmet hook, on the same raw response: the later header wins, as on Express.
     fastify.addHook('onRequest', (request, reply, done) => {
       if (isDocs(request.url)) csp(request.raw, reply.raw, () => done());
       else done();

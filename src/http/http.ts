@@ -55,6 +55,15 @@ export function header(req: HttpRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/**
+ * The number the request log gave this request (pino-http writes it on node's own request: the
+ * request itself on Express, `raw` on Fastify), or null before the log has seen it.
+ */
+export function requestIdOf(req: HttpRequest): string | number | null {
+  const raw = (req as { raw?: { id?: unknown } }).raw ?? (req as { id?: unknown });
+  return typeof raw.id === 'number' || typeof raw.id === 'string' ? raw.id : null;
+}
+
 export function cookiesOf(req: HttpRequest): Record<string, unknown> | undefined {
   return req.cookies;
 }

@@ -1,6 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app-config';
+
+/** Middleware on node's own request and response, which every platform can run. */
+export type RawMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 /**
  * One HTTP platform: the Nest adapter and everything mounted before the app's own code runs
@@ -9,6 +13,8 @@ import type { AppConfig } from '../config/app-config';
  */
 export interface HttpPlatform {
   adapter(config: AppConfig): AbstractHttpAdapter;
+  /** Runs `middleware` first on every request, before anything configure() mounts. */
+  useFirst(app: INestApplication, middleware: RawMiddleware): void;
   configure(app: INestApplication, config: AppConfig): Promise<void>;
   /** /docs: the UI's assets are same-origin files, so helmet's CSP minus upgrade-insecure-requests. */
   relaxDocsCsp(app: INestApplication): void;

@@ -68,6 +68,20 @@ describeOnEachStore('security events in the log', (store) => {
     expect(event('refresh_token_reuse')[0].level).toBe(40); // pino's warn
   });
 
+  it("names the request of each event by its request line's id", () => {
+    const requestLines = new Map(lines.filter((line) => line.res !== undefined).map((line) => [(line.req as { id: unknown }).id, line]));
+    expect(requestLines.size).toBeGreaterThan(5);
+    const urlOf = (name: string) => event(name).map((line) => {
+      const request = requestLines.get(line.requestId);
+      return request && `${(request.req as { method: string }).method} ${(request.req as { url: string }).url}`;
+    });
+    expect(urlOf('signup')).toEqual(['POST /auth/signup']);
+    expect(urlOf('login_failed')).toEqual(['POST /auth/login']);
+    expect(urlOf('refresh_token_reuse')).toEqual(['POST /auth/refresh']);
+    expect(urlOf('session_revoked')).toEqual([`DELETE /auth/sessions/${ids.revoked}`]);
+    expect(urlOf('logout')).toEqual(['POST /auth/logout']);
+  });
+
   it('never writes a password, token, hash or cookie value', () => {
     expect(raw.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(raw).not.toContain(secret);
