@@ -9,7 +9,10 @@
 // bench/results/profile-summary.txt and bench/results/profile-summary.json, and prints the summary.
 //
 //   node bench/profile.mjs   (PROFILE_DURATION=15 s per phase; PROFILE_SESSIONS=1000 stored sessions, other
-//                             counts write profile-<n>k-*; PROFILE_KEEP=1 keeps the temp folder)
+//                             counts write profile-<n>k-*; PROFILE_KEEP=1 keeps the temp folder;
+//                             BENCH_ENV_HTTP_PLATFORM=fastify profiles the service on Fastify)
+//   PROFILE_BARE=1 node bench/profile.mjs   the bare Nest floor (bench/bare) instead, health phase
+//                             only, written as profile-bare-*; HTTP_PLATFORM as above
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,7 +30,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(join(ROOT, 'package.json'));
 const DURATION_S = Number(process.env.PROFILE_DURATION ?? 15);
 const SESSIONS = Number(process.env.PROFILE_SESSIONS ?? 1000);
-const OUT = process.env.PROFILE_SESSIONS ? `-${SESSIONS / 1000}k` : '';
+const BARE = process.env.PROFILE_BARE === '1';
+const OUT = BARE ? '-bare' : process.env.PROFILE_SESSIONS ? `-${SESSIONS / 1000}k` : '';
 const CONNECTIONS = 50;
 const SETTINGS = { bcryptCost: 10, uvThreadpoolSize: 4 };
 const SECRETS = { JWT_ACCESS_SECRET: randomBytes(36).toString('base64url'), REFRESH_TOKEN_SECRET: randomBytes(36).toString('base64url') };
@@ -60,10 +64,12 @@ async function main() {
   seedSqlite({ distDir, file: join(dir, 'nest-cookie-auth.sqlite'), sessions: SESSIONS, users: [...new Set([...accessUsers, ...refreshUsers])], passwordHash });
 
   const server = await startServer({
-    name: 'service (profiled)',
-    script: join(distDir, 'main.js'),
+    name: BARE ? 'bare nest (profiled)' : 'service (profiled)',
+    script: BARE ? join(ROOT, 'bench/bare/main.cjs') : join(distDir, 'main.js'),
     nodeArgs: ['-r', PROFILER],
-    env: { ...serviceEnv(dir, SECRETS, SETTINGS, extraServiceEnv()), BENCH_PROFILE_DIR: profDir },
+    env: BARE
+      ? { NODE_ENV: 'production', HTTP_PLATFORM: extraServiceEnv().HTTP_PLATFORM ?? 'express', BENCH_PROFILE_DIR: profDir }
+      : { ...serviceEnv(dir, SECRETS, SETTINGS, extraServiceEnv()), BENCH_PROFILE_DIR: profDir },
     cpu: pinning.serverCpu,
     dataDir: dir,
     logFile: join(dir, 'server.log'),
@@ -71,9 +77,9 @@ async function main() {
     ipc: true,
   });
   cleanup.push(() => server.stop());
-  const accessCookies = await loginAll(server, accessUsers);
-  let chains = await loginAll(server, refreshUsers);
-  await checkOk(server, 'GET', '/auth/me', accessCookies[0]);
+  const accessCookies = BARE ? [] : await loginAll(server, accessUsers);
+  let chains = BARE ? [] : await loginAll(server, refreshUsers);
+  if (!BARE) await checkOk(server, 'GET', '/auth/me', accessCookies[0]);
 
   const cannon = (path, duration) => ({ kind: 'cannon', url: server.url + path, connections: CONNECTIONS, duration, cookies: accessCookies });
   const refresh = (durationS) => ({
@@ -81,14 +87,16 @@ async function main() {
   });
   // Warm the JIT on every path first, so the profiles show steady state, not compilation.
   await loader.run(cannon('/health/live', 3));
-  await loader.run(cannon('/auth/me', 3));
-  chains = (await loader.run(refresh(3))).cookies;
+  if (!BARE) {
+    await loader.run(cannon('/auth/me', 3));
+    chains = (await loader.run(refresh(3))).cookies;
+  }
 
   const phases = [
-    { name: 'health', title: 'GET /health/live (framework floor)', job: () => cannon('/health/live', DURATION_S) },
+    { name: 'health', title: `GET /health/live (${BARE ? 'bare Nest floor' : 'framework floor'})`, job: () => cannon('/health/live', DURATION_S) },
     { name: 'access', title: 'GET /auth/me (access path)', job: () => cannon('/auth/me', DURATION_S) },
     { name: 'refresh', title: 'POST /auth/refresh (refresh path, chained cookies)', job: () => refresh(DURATION_S) },
-  ];
+  ].slice(0, BARE ? 1 : 3);
   const summaries = [];
   const json = {};
   let n = 0;
@@ -112,7 +120,7 @@ async function main() {
   console.log(`\n${text}`);
   writeFileSync(join(ROOT, `bench/results/profile${OUT}-summary.txt`), `${new Date().toISOString()}\n${text}\n`);
   writeFileSync(join(ROOT, `bench/results/profile${OUT}-summary.json`), `${JSON.stringify(json, null, 2)}\n`);
-  console.log(`\nprofile: wrote bench/results/profile${OUT}-{health,access,refresh}.cpuprofile and profile${OUT}-summary.{txt,json}`);
+  console.log(`\nprofile: wrote bench/results/profile${OUT}-{${phases.map((p) => p.name).join(',')}}.cpuprofile and profile${OUT}-summary.{txt,json}`);
 }
 
 /** Tells the profiler in the server to start or stop, and waits for its acknowledgement. */

@@ -16,6 +16,7 @@
 //   FAULTS_SOAK_COLD=1                      the soak without opening every client's connection first (a connection storm)
 //   FAULTS_KEEP=1                           keep the temp folder (logs, data) even when everything passed
 //   FAULTS_MAIN=/path/to/main.js            another build of the service than dist/main.js
+//   TEST_HTTP_PLATFORM=fastify              the service on Fastify (npm test runs both platforms)
 //
 // Prints PASS/FAIL/SKIPPED per scenario and store with its figures, then one line
 // "N passed, M failed" (scenarios as the unit; skipped ones are in neither), and exits 1 on any failure.
@@ -24,7 +25,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emulatorAvailability } from '../test/faults/emulator.mjs';
-import { MAIN, Scope, installSafetyNets, randomSecret } from '../test/faults/harness.mjs';
+import { FAULTS_ENV, MAIN, Scope, installSafetyNets, randomSecret } from '../test/faults/harness.mjs';
 import { sharedCounters } from '../test/faults/scenarios/shared-counters.mjs';
 import { sigkillRestart } from '../test/faults/scenarios/sigkill.mjs';
 import { sigtermDrain } from '../test/faults/scenarios/sigterm.mjs';
@@ -76,7 +77,7 @@ async function main() {
   const mongo = emulatorAvailability();
   const runDir = mkdtempSync(join(tmpdir(), 'nca-faults-'));
   const runId = randomBytes(3).toString('hex');
-  out(`fault scenarios against ${MAIN}; MongoDB: ${mongo.ok ? 'mongo-emulator from ../shared (not a real mongod)' : `skipped (${mongo.reason})`}; soak ${soakSeconds()} s; logs under ${runDir}`);
+  out(`fault scenarios against ${MAIN} on HTTP_PLATFORM=${FAULTS_ENV.HTTP_PLATFORM}; MongoDB: ${mongo.ok ? 'mongo-emulator from ../shared (not a real mongod)' : `skipped (${mongo.reason})`}; soak ${soakSeconds()} s; logs under ${runDir}`);
 
   let passed = 0;
   let failed = 0;

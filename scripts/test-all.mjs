@@ -8,7 +8,7 @@
 //   jest:fastify the e2e suite again (SQLite) with HTTP_PLATFORM=fastify: the same answers on both platforms
 //   postman     the Postman collection through newman against a freshly started service,
 //               with the default settings and with CSRF_MODE=double-submit
-//   postman and browser run once per HTTP platform (Express, then HTTP_PLATFORM=fastify)
+//   postman, browser and faults run once per HTTP platform (Express, then HTTP_PLATFORM=fastify)
 //   browser     Chromium (Debian's) driving the SPA and server-rendered pages
 //   platforms   the built service on Express and on Fastify side by side: the same request
 //               sequence to both, raw answers compared (status, headers, Set-Cookie, body, logs)
@@ -47,9 +47,14 @@ const stages = {
     return sum('browser', [express, fastify], ['express', 'fastify']);
   },
   platforms: () => runCounted('platforms', 'scripts/compare-platforms.mjs', ['npm', 'run', '--silent', 'test:platforms']),
-  faults: () => runCounted('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'test:faults', '--', '1', '2', '3', '4', '6'], {
-    FAULTS_SOAK_SECONDS: process.env.FAULTS_SOAK_SECONDS ?? '30',
-  }),
+  faults: () => {
+    const run = (platform) =>
+      runCounted('faults', 'scripts/faults.mjs', ['npm', 'run', '--silent', 'test:faults', '--', '1', '2', '3', '4', '6'], {
+        FAULTS_SOAK_SECONDS: process.env.FAULTS_SOAK_SECONDS ?? '30',
+        TEST_HTTP_PLATFORM: platform,
+      });
+    return sum('faults', [run('express'), run('fastify')], ['express', 'fastify']);
+  },
 };
 
 function run(command, env) {

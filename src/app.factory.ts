@@ -5,6 +5,8 @@ import { GracefulShutdown } from './common/graceful-shutdown';
 import { PinoLogger } from './common/logging.module';
 import { setupOpenApi } from './common/openapi';
 import { AppConfig } from './config/app-config';
+import { serveThroughFront } from './http/front';
+import { securityHeaders } from './http/platform';
 import { platformFor } from './http/platforms';
 
 /**
@@ -25,9 +27,13 @@ export async function createApp(options: AppModuleOptions = {}): Promise<INestAp
   const logger = app.get(PinoLogger);
   app.useLogger(logger);
   // First on every request, on both platforms: draining, then the request log (so that a body
-  // refused before any route, a 413 or a malformed JSON, is logged as well).
-  platform.useFirst(app, app.get(GracefulShutdown).middleware);
-  platform.useFirst(app, logger.middleware);
+  // refused before any route, a 413 or a malformed JSON, is logged as well), then the headers.
+  serveThroughFront(app.getHttpServer(), [
+    app.get(GracefulShutdown).middleware,
+    logger.middleware,
+    securityHeaders(config),
+    ...platform.front(config),
+  ]);
   await platform.configure(app, config);
   if (config.http.openApiDocs) setupOpenApi(app, platform);
   // process.exit(0) once closed: the default re-raises the signal, and a drained stop should exit 0.

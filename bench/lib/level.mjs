@@ -1,6 +1,6 @@
 // One growth level: a fresh SQLite store with `sessions` stored sessions, one server. The first
 // level is also where the access/tutorial/login/RSS figures are measured.
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkOk, loginAll, usersFor } from './api.mjs';
@@ -18,7 +18,7 @@ const BARE_MAIN = join(ROOT, 'bench/bare/main.cjs');
 export async function runLevel(ctx, sessions, { main, rssSessions }) {
   const { distDir, pinning, loader, passwordHash, cleanup, serviceEnv } = ctx;
   const label = `${sessions / 1000}k sessions`;
-  log(`\n== level ${label}${main ? ' (also: Fastify service, bare Nest floors, tutorial baseline, login, RSS after access load)' : ''}`);
+  log(`\n== level ${label} (Express and Fastify services${main ? '; also: bare Nest floors, tutorial baseline, login, RSS after access load' : ''})`);
   const dir = tempDir(`${sessions}`);
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const accessUsers = usersFor('a', SETTINGS.connections);
@@ -34,6 +34,10 @@ export async function runLevel(ctx, sessions, { main, rssSessions }) {
     passwordHash,
     keepTokens: rssSessions,
   });
+  // The Fastify service gets a copy, taken before any server opens the file.
+  const fdir = tempDir(`${sessions}-fastify`);
+  cleanup.push(() => rmSync(fdir, { recursive: true, force: true }));
+  copyFileSync(join(dir, 'nest-cookie-auth.sqlite'), join(fdir, 'nest-cookie-auth.sqlite'));
   log(`  seeded ${sessions} sessions with ${sessions * SETTINGS.recordsPerSession} refresh records (+ ${new Set([...accessUsers, ...refreshUsers]).size + loginUsers.length} bench users) in ${Date.now() - t0} ms`);
 
   const server = await startServer({
@@ -54,42 +58,28 @@ export async function runLevel(ctx, sessions, { main, rssSessions }) {
     const expressMe = await checkOk(server, 'GET', '/auth/me', accessCookies[0]);
 
     let tutorial = null;
-    // The first level also measures the same service on Fastify (HTTP_PLATFORM=fastify, its own
-    // store seeded alike, every other setting the same) and a bare Nest app on each platform.
-    let fastify = null;
-    let fastifyAccessCookies = null;
-    let fastifyRefreshCookies = null;
+    // Every level also measures the same service on Fastify (HTTP_PLATFORM=fastify, its copy of
+    // the seeded store, every other setting the same); the first level adds a bare Nest app on
+    // each platform and the tutorial baseline.
+    const fastify = await startServer({
+      name: `service on fastify (${label})`,
+      script: join(distDir, 'main.js'),
+      env: serviceEnv(fdir, { HTTP_PLATFORM: 'fastify' }),
+      cpu: pinning.serverCpu,
+      dataDir: fdir,
+      logFile: join(fdir, 'server.log'),
+      readyPath: '/health/live',
+    });
+    const extraStops = [() => fastify.stop()];
+    stops.push(() => fastify.stop());
+    const fastifyAccessCookies = await loginAll(fastify, accessUsers);
+    const fastifyRefreshCookies = await loginAll(fastify, refreshUsers);
+    const fme = await checkOk(fastify, 'GET', '/auth/me', fastifyAccessCookies[0]);
+    if (fme.body?.username === undefined || fme.body?.username !== expressMe.body?.username) {
+      throw new Error(`the Fastify service answered /auth/me with ${fme.text.slice(0, 200)}, the Express one with ${expressMe.text.slice(0, 200)}`);
+    }
     const bare = {};
-    const extraStops = [];
     if (main) {
-      const fdir = tempDir(`${sessions}-fastify`);
-      cleanup.push(() => rmSync(fdir, { recursive: true, force: true }));
-      seedSqlite({
-        distDir,
-        file: join(fdir, 'nest-cookie-auth.sqlite'),
-        sessions,
-        recordsPerSession: SETTINGS.recordsPerSession,
-        users: [...new Set([...accessUsers, ...refreshUsers])],
-        passwordHash,
-        keepTokens: false,
-      });
-      fastify = await startServer({
-        name: `service on fastify (${label})`,
-        script: join(distDir, 'main.js'),
-        env: serviceEnv(fdir, { HTTP_PLATFORM: 'fastify' }),
-        cpu: pinning.serverCpu,
-        dataDir: fdir,
-        logFile: join(fdir, 'server.log'),
-        readyPath: '/health/live',
-      });
-      extraStops.push(() => fastify.stop());
-      stops.push(() => fastify.stop());
-      fastifyAccessCookies = await loginAll(fastify, accessUsers);
-      fastifyRefreshCookies = await loginAll(fastify, refreshUsers);
-      const fme = await checkOk(fastify, 'GET', '/auth/me', fastifyAccessCookies[0]);
-      if (fme.body?.username === undefined || fme.body?.username !== expressMe.body?.username) {
-        throw new Error(`the Fastify service answered /auth/me with ${fme.text.slice(0, 200)}, the Express one with ${expressMe.text.slice(0, 200)}`);
-      }
       for (const platform of ['express', 'fastify']) {
         const bdir = tempDir(`bare-${platform}`);
         cleanup.push(() => rmSync(bdir, { recursive: true, force: true }));
@@ -133,11 +123,11 @@ export async function runLevel(ctx, sessions, { main, rssSessions }) {
     const accessTasks = {
       health: { server, job: cannonJob(server, '/health/live', accessCookies) },
       access: { server, job: cannonJob(server, '/auth/me', accessCookies) },
-      ...(tutorial ? { tutorial: { server: tutorial, job: cannonJob(tutorial, '/profile', accessCookies) } } : {}),
-      ...(fastify
+      fastifyHealth: { server: fastify, job: cannonJob(fastify, '/health/live', fastifyAccessCookies) },
+      fastifyAccess: { server: fastify, job: cannonJob(fastify, '/auth/me', fastifyAccessCookies) },
+      ...(main
         ? {
-          fastifyHealth: { server: fastify, job: cannonJob(fastify, '/health/live', fastifyAccessCookies) },
-          fastifyAccess: { server: fastify, job: cannonJob(fastify, '/auth/me', fastifyAccessCookies) },
+          tutorial: { server: tutorial, job: cannonJob(tutorial, '/profile', accessCookies) },
           bareExpress: { server: bare.express, job: cannonJob(bare.express, '/health/live', accessCookies) },
           bareFastify: { server: bare.fastify, job: cannonJob(bare.fastify, '/health/live', fastifyAccessCookies) },
         }
@@ -182,18 +172,14 @@ export async function runLevel(ctx, sessions, { main, rssSessions }) {
       refresh: { server, job: () => closedJob('/auth/refresh', 'POST', chains, true), after: (r) => (chains = r.cookies) },
     };
     let fastifyChains = fastifyRefreshCookies;
-    if (fastify) {
-      refreshTasks.fastifyRefreshHealth = { server: fastify, job: closedJob('/health/live', 'GET', fastifyAccessCookies.slice(0, SETTINGS.refreshClients), false, fastify) };
-      refreshTasks.fastifyRefresh = { server: fastify, job: () => closedJob('/auth/refresh', 'POST', fastifyChains, true, fastify), after: (r) => (fastifyChains = r.cookies) };
-    }
+    refreshTasks.fastifyRefreshHealth = { server: fastify, job: closedJob('/health/live', 'GET', fastifyAccessCookies.slice(0, SETTINGS.refreshClients), false, fastify) };
+    refreshTasks.fastifyRefresh = { server: fastify, job: () => closedJob('/auth/refresh', 'POST', fastifyChains, true, fastify), after: (r) => (fastifyChains = r.cookies) };
     const warm = await loader.run({ ...closedJob('/auth/refresh', 'POST', chains, true), durationMs: SETTINGS.warmupS * 1000 });
     chains = warm.cookies;
     await loader.run({ ...refreshTasks.refreshHealth.job, durationMs: SETTINGS.warmupS * 1000 });
-    if (fastify) {
-      const fwarm = await loader.run({ ...closedJob('/auth/refresh', 'POST', fastifyChains, true, fastify), durationMs: SETTINGS.warmupS * 1000 });
-      fastifyChains = fwarm.cookies;
-      await loader.run({ ...refreshTasks.fastifyRefreshHealth.job, durationMs: SETTINGS.warmupS * 1000 });
-    }
+    const fwarm = await loader.run({ ...closedJob('/auth/refresh', 'POST', fastifyChains, true, fastify), durationMs: SETTINGS.warmupS * 1000 });
+    fastifyChains = fwarm.cookies;
+    await loader.run({ ...refreshTasks.fastifyRefreshHealth.job, durationMs: SETTINGS.warmupS * 1000 });
     const refreshRuns = await rounds(ctx, refreshTasks);
     report(refreshRuns);
     for (const name of ['refresh', 'fastifyRefresh']) {

@@ -103,6 +103,11 @@ export function buildReport({ levels, mongo, counters, flood, machine, pinning, 
     };
     growth[`refresh_growth_ratio_${k}`] = throughput(`refresh_growth_ratio_${k}`, `refresh rotations/s at ${k} stored sessions`, l.runs.refresh,
       `refresh at ${kOf(levelKeys[0])} sessions`, first.runs.refresh, `>= ${TARGETS.growth_ratio} (noise band)`, grow);
+    // The same growth on the Fastify service (every level runs one beside the Express one).
+    growth[`fastify_growth_ratio_${k}`] = throughput(`fastify_growth_ratio_${k}`, `Fastify access req/s at ${k} stored sessions`, l.runs.fastifyAccess,
+      `Fastify access req/s at ${kOf(levelKeys[0])} sessions`, first.runs.fastifyAccess, `>= ${TARGETS.growth_ratio} (noise band)`, grow);
+    growth[`fastify_refresh_growth_ratio_${k}`] = throughput(`fastify_refresh_growth_ratio_${k}`, `Fastify refresh rotations/s at ${k} stored sessions`,
+      l.runs.fastifyRefresh, `Fastify refresh at ${kOf(levelKeys[0])} sessions`, first.runs.fastifyRefresh, `>= ${TARGETS.growth_ratio} (noise band)`, grow);
   }
   const counterPart = counterReport(counters, { refresh: first.runs.refresh, login: first.login.login, mongoRefresh: mongo?.runs.refresh });
   const floodPart = floodReport(flood);
@@ -181,6 +186,8 @@ export function buildReport({ levels, mongo, counters, flood, machine, pinning, 
       rss_mb_10k_sessions: 'VmRSS of the server whose store holds 10k seeded sessions after every one of them was used twice (quick run: once) on GET /auth/me (access JWTs signed by the bench under the same secret, kid, iss and aud)',
       growth_ratio_100k: 'median access req/s with 100k stored sessions / the same with 1k (fresh store and server per level, 50 API-made sessions measured)',
       refresh_growth_ratio_100k: 'the same for refresh_per_s',
+      fastify_growth_ratio_100k: 'growth_ratio_100k measured on the Fastify service (each level runs one beside the Express one, on a copy of the same seeded store)',
+      fastify_refresh_growth_ratio_100k: 'the same for fastify_refresh_per_s',
       fastify_access_req_s: 'median req/s of GET /auth/me on a second service started with HTTP_PLATFORM=fastify (every other setting the same, its own store seeded alike, its own 50 sessions), measured exactly as access_ratio and in the same interleaved rounds',
       fastify_refresh_per_s: 'refresh_per_s on the Fastify service (same closed-loop driver, same rounds as refresh_per_s)',
       fastify_access_ratio: 'fastify_access_req_s / GET /health/live req/s on the Fastify service, same cookies',

@@ -31,7 +31,7 @@ export const SETTINGS = {
   warmupS: QUICK ? 1 : 2,
   // Legitimate logins without and during a flood of wrong guesses (bench/lib/flood.mjs).
   flood: { durationS: int('BENCH_FLOOD_DURATION', QUICK ? 5 : 20), connections: int('BENCH_FLOOD_CONNECTIONS', 64), realShare: 0.1 },
-  timeLimitS: QUICK ? 420 : 1800,
+  timeLimitS: QUICK ? 600 : 2700,
 };
 export const TARGETS = {
   access_ratio: 0.85, refresh_per_s: 1500, login_overhead_ratio: 0.1, growth_ratio: 0.9,

@@ -11,13 +11,14 @@ import { loggableUrl } from './loggable-url';
  * set-cookie, authorization or x-csrf-token) and no body. Not cloning and redacting the headers of
  * every request is also most of what request logging used to cost (~30 us a request).
  */
-const requestFields = (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+const requestFields = (req: IncomingMessage & { id?: unknown; originalUrl?: string }) => ({
   id: req.id,
   method: req.method,
-  url: loggableUrl(req.url),
-  remoteAddress: req.remoteAddress,
+  // originalUrl: the whole URL where a router has cut req.url down to its mount point (Express).
+  url: loggableUrl(req.originalUrl || req.url || ''),
+  remoteAddress: req.socket?.remoteAddress,
 });
-const responseFields = (res: { statusCode: number }) => ({ statusCode: res.statusCode });
+const responseFields = (res: ServerResponse) => ({ statusCode: res.statusCode });
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -33,7 +34,10 @@ export class PinoLogger implements LoggerService {
     this.http = pinoHttp(
       {
         level: config.log.level,
-        serializers: { req: requestFields, res: responseFields },
+        // Straight from node's req and res: pino-std-serializers' wrappers first build a full copy
+        // of every request (headers included) that these would then throw away.
+        wrapSerializers: false,
+        serializers: { req: requestFields, res: responseFields, err: pino.stdSerializers.err },
         // Health probes every few seconds would drown everything else.
         // originalUrl: a platform may have cut the path off req.url for the middleware (Fastify's middie).
         autoLogging: { ignore: (req) => ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith('/health') },

@@ -21,6 +21,11 @@ function bodyError(status: number, type: string, message: string): Error {
   return Object.assign(new Error(message), { status, statusCode: status, expose: true, type });
 }
 
+/** The charset a body declares, lower-cased; utf-8 when it names none. */
+function charsetOf(headers: IncomingHttpHeaders): string {
+  return /;\s*charset=("?)([^";\s]+)\1/i.exec(headers['content-type'] ?? '')?.[2]?.toLowerCase() ?? 'utf-8';
+}
+
 const INFLATE: Record<string, () => NodeJS.ReadWriteStream> = { gzip: createGunzip, deflate: createInflate, br: createBrotliDecompress };
 
 /**
@@ -32,7 +37,7 @@ export function checkedPayload(headers: IncomingHttpHeaders, payload: Readable):
   const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const json = type === 'application/json';
   if (!json && type !== 'application/x-www-form-urlencoded') return payload;
-  const charset = /;\s*charset=("?)([^";\s]+)\1/i.exec(headers['content-type'] ?? '')?.[2]?.toLowerCase() ?? 'utf-8';
+  const charset = charsetOf(headers);
   if (json ? !charset.startsWith('utf-') : charset !== 'utf-8' && charset !== 'iso-8859-1') {
     throw bodyError(415, 'charset.unsupported', `unsupported charset "${charset.toUpperCase()}"`);
   }
@@ -67,8 +72,15 @@ export function parseJson(body: string): unknown {
 
 const PARAMETER_LIMIT = 1000;
 
-/** urlencoded with `extended: false`: qs at depth 0, at most 1000 parameters (413 past that). */
-export function parseForm(body: string): Record<string, unknown> {
+/**
+ * urlencoded with `extended: false`: qs at depth 0, at most 1000 parameters (413 past that). The
+ * bytes and their %-escapes are read in the declared charset (checkedPayload let only utf-8 and
+ * iso-8859-1 through), as iconv and qs read them for body-parser: a UTF-8 BOM is dropped.
+ */
+export function parseForm(bytes: Buffer, headers: IncomingHttpHeaders): Record<string, unknown> {
+  const charset = charsetOf(headers) === 'iso-8859-1' ? 'iso-8859-1' : 'utf-8';
+  const decoded = bytes.toString(charset === 'utf-8' ? 'utf8' : 'latin1');
+  const body = charset === 'utf-8' && decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   if (body.length === 0) return {};
   let count = 0;
   let index = -1;
@@ -78,7 +90,7 @@ export function parseForm(body: string): Record<string, unknown> {
     index = body.indexOf('&', index + 1);
   } while (index !== -1);
   try {
-    return qs.parse(body, { allowPrototypes: true, arrayLimit: count, depth: 0, parameterLimit: PARAMETER_LIMIT, strictDepth: true, charset: 'utf-8' });
+    return qs.parse(body, { allowPrototypes: true, arrayLimit: count, depth: 0, parameterLimit: PARAMETER_LIMIT, strictDepth: true, charset });
   } catch (error) {
     if (error instanceof RangeError) throw bodyError(400, 'querystring.parse.rangeError', 'The input exceeded the depth');
     throw error;

@@ -1,17 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsOptions, helmetOptions } from './platform';
+import { DOCS_CSP, HttpPlatform, RawMiddleware, corsOptions } from './platform';
 
-/** Express (the default): helmet, cookie-parser and body-parser, as the design names them. */
+/** Express (the default): cookie-parser and body-parser, as the design names them (helmet is in the front door). */
 export const expressPlatform: HttpPlatform = {
   adapter: () => new ExpressAdapter(),
 
-  useFirst(app, middleware) {
-    app.use(middleware);
-  },
+  // cookie-parser only reads the request: it runs in the front door, not as an Express layer.
+  front: () => [cookieParser() as unknown as RawMiddleware],
 
   async configure(nest, config) {
     const app = nest as NestExpressApplication;
@@ -19,14 +17,13 @@ export const expressPlatform: HttpPlatform = {
     app.set('trust proxy', Array.isArray(trustProxy) ? [...trustProxy] : trustProxy);
     // No-store answers cannot be revalidated, so an ETag would only cost a hash per response.
     app.set('etag', false);
-    app.use(helmet(helmetOptions(config)));
-    app.use(noStore);
+    // Express adds it after the front door's helmet has run, so helmet's removal cannot catch it.
+    app.disable('x-powered-by');
     // Before the body parsers: a refused body (413, bad JSON) still carries the CORS headers, so
     // that the allowed page can read why.
     if (config.http.allowedOrigins.length > 0) {
       app.enableCors(corsOptions(config));
     }
-    app.use(cookieParser());
     app.useBodyParser('json', { limit: config.http.bodyLimit });
     app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
   },
@@ -35,8 +32,3 @@ export const expressPlatform: HttpPlatform = {
     nest.use('/docs', helmet.contentSecurityPolicy(DOCS_CSP));
   },
 };
-
-function noStore(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Cache-Control', CACHE_CONTROL);
-  next();
-}

@@ -1,18 +1,13 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
-import fastifyFormbody from '@fastify/formbody';
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JSONCookies } from 'cookie-parser';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
-import { PinoLogger } from '../common/logging.module';
 import type { TrustProxy } from '../config/trust-proxy';
 import { bodyLimitBytes, checkedPayload, parseForm, parseJson } from './bodies';
-import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsOptions, helmetOptions } from './platform';
-
-/** The request log, for the one answer Fastify gives before any hook runs (set by configure). */
-let logBadUrl: PinoLogger['middleware'] | undefined;
+import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsOptions } from './platform';
 
 /**
  * HTTP_PLATFORM=fastify: @nestjs/platform-fastify with the Fastify ecosystem's plugins, set up so
@@ -22,10 +17,9 @@ let logBadUrl: PinoLogger['middleware'] | undefined;
 export const fastifyPlatform: HttpPlatform = {
   adapter: (config) => {
     const { trustProxy } = config.http;
-    const securityHeaders = helmet(helmetOptions(config));
     return new FastifyAdapter({
-      // No Express-style middleware: the two that run first are onRequest hooks (useFirst), and
-      // middie's per-request URL work would be spent for nothing.
+      // No Express-style middleware (the front door runs on node's request): middie's
+      // per-request URL work would be spent for nothing.
       skipMiddie: true,
       trustProxy: fastifyTrust(trustProxy),
       bodyLimit: bodyLimitBytes(config.http.bodyLimit),
@@ -35,12 +29,9 @@ export const fastifyPlatform: HttpPlatform = {
       genReqId: () => '',
       // Express matches /auth/me/ and /AUTH/ME as /auth/me, and a path parameter of any length.
       routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 16_384 },
-      // A path that does not decode (/a%ZZ) matches no route on Express: its 404, with the same headers.
+      // A path that does not decode (/a%ZZ) matches no route on Express: its 404. No hook runs
+      // for it (the front door has logged it and set the headers): CORS is added here.
       frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
-        // No hook or middleware runs for it: the request log and the headers are added here.
-        logBadUrl?.(request.raw, reply.raw, () => undefined);
-        securityHeaders(request.raw, reply.raw, () => undefined);
-        reply.header('Cache-Control', CACHE_CONTROL);
         const { allowedOrigins } = config.http;
         if (allowedOrigins.length > 0) {
           // What the cors package writes on any answer: the origin only when it is allowed.
@@ -53,22 +44,12 @@ export const fastifyPlatform: HttpPlatform = {
     });
   },
 
-  useFirst(nest, middleware) {
-    const fastify = (nest as NestFastifyApplication).getHttpAdapter().getInstance();
-    fastify.addHook('onRequest', (request, reply, done) => middleware(request.raw, reply.raw, done));
-  },
+  // Helmet's headers and no-store are in the front door; cookies are @fastify/cookie's, below.
+  front: () => [],
 
   async configure(nest, config) {
     const app = nest as NestFastifyApplication;
-    logBadUrl = app.get(PinoLogger).middleware;
     const fastify = app.getHttpAdapter().getInstance();
-    // helmet's middleware built once, rather than @fastify/helmet, which builds it anew on every
-    // request (7 us of a 44 us /health/live): the same headers from the same package.
-    const securityHeaders = helmet(helmetOptions(config));
-    fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
-    fastify.addHook('onRequest', async (_request: FastifyRequest, reply: FastifyReply) => {
-      reply.header('Cache-Control', CACHE_CONTROL);
-    });
     // @fastify/cookie serializes Set-Cookie; the Cookie header is read as cookie-parser reads it.
     await app.register(fastifyCookie, { hook: 'onRequest', parseOptions: { decode: decodeCookieValue } as object });
     fastify.addHook('onRequest', async (request: FastifyRequest) => {
@@ -85,12 +66,20 @@ export const fastifyPlatform: HttpPlatform = {
         done(error as Error, undefined);
       }
     });
-    await app.register(fastifyFormbody, { bodyLimit, parser: parseForm });
+    // Fastify's own parser API rather than @fastify/formbody, whose parser gets the body as a
+    // UTF-8 string only: a form declaring charset=iso-8859-1 is read in that charset, as on Express.
+    fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+      try {
+        done(null, parseForm(body as Buffer, request.headers));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
     // body-parser leaves other types unread (the body is then absent); Fastify would answer 415.
     fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     if (config.http.allowedOrigins.length > 0) {
       // The plugin itself rather than app.enableCors(), whose hook runs before every other: a
-      // preflight then passes the request log, helmet and no-store first, as on Express. An
+      // preflight then passes the cookie hook first, as on Express. An
       // OPTIONS without Origin is still answered as a preflight, as the cors package does.
       await app.register(fastifyCors, { ...corsOptions(config), strictPreflight: false });
     }
@@ -100,7 +89,7 @@ export const fastifyPlatform: HttpPlatform = {
     const fastify = (nest as NestFastifyApplication).getHttpAdapter().getInstance();
     const csp = helmet.contentSecurityPolicy(DOCS_CSP);
     const isDocs = (url: string) => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
-    // After the helmet hook, on the same raw response: the later header wins, as on Express.
+    // After the front door's helmet, on the same raw response: the later header wins, as on Express.
     fastify.addHook('onRequest', (request, reply, done) => {
       if (isDocs(request.url)) csp(request.raw, reply.raw, () => done());
       else done();

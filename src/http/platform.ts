@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
+import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app-config';
 
@@ -7,14 +8,15 @@ import type { AppConfig } from '../config/app-config';
 export type RawMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 /**
- * One HTTP platform: the Nest adapter and everything mounted before the app's own code runs
- * (after createApp's graceful shutdown and request log: security headers, Cache-Control: no-store, cookies, JSON and form bodies
- * up to BODY_LIMIT, CORS, trust proxy). Everything after that is the same code on every platform.
+ * One HTTP platform: the Nest adapter and what it mounts before the app's own code runs, after
+ * the front door (src/http/front.ts: graceful shutdown, request log, security headers,
+ * Cache-Control: no-store): cookies, JSON and form bodies up to BODY_LIMIT, CORS, trust proxy.
+ * Everything after that is the same code on every platform.
  */
 export interface HttpPlatform {
   adapter(config: AppConfig): AbstractHttpAdapter;
-  /** Runs `middleware` first on every request, before anything configure() mounts. */
-  useFirst(app: INestApplication, middleware: RawMiddleware): void;
+  /** This platform's own part of the front door (src/http/front.ts), after createApp's. */
+  front(config: AppConfig): RawMiddleware[];
   configure(app: INestApplication, config: AppConfig): Promise<void>;
   /** /docs: the UI's assets are same-origin files, so helmet's CSP minus upgrade-insecure-requests. */
   relaxDocsCsp(app: INestApplication): void;
@@ -24,9 +26,33 @@ export interface HttpPlatform {
 export const CACHE_CONTROL = 'no-store';
 
 /** helmet's options: its defaults suit the JSON API and the pages (which set a stricter CSP of their own). */
-export function helmetOptions(config: AppConfig) {
+function helmetOptions(config: AppConfig) {
   // HSTS only in production, where the service is served over https.
   return { strictTransportSecurity: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : (false as const) };
+}
+
+/**
+ * The headers every answer carries: helmet's, then Cache-Control: no-store. helmet's middleware
+ * writes the same headers on every request (no nonce in our options), so it runs once here, on a
+ * response that records what it sets and removes, and each request gets that record replayed:
+ * half of what helmet's chain of thirteen middlewares costs a request.
+ */
+export function securityHeaders(config: AppConfig): RawMiddleware {
+  const set: [string, string][] = [];
+  const removed: string[] = [];
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void set.push([name, String(value)]),
+    removeHeader: (name: string) => void removed.push(name),
+  };
+  let ran = false;
+  helmet(helmetOptions(config))({} as IncomingMessage, recorder as unknown as ServerResponse, () => (ran = true));
+  if (!ran || set.length === 0) throw new Error('helmet did not set its headers');
+  set.push(['Cache-Control', CACHE_CONTROL]);
+  return function securityHeaders(_req, res, next) {
+    for (const name of removed) res.removeHeader(name);
+    for (const [name, value] of set) res.setHeader(name, value);
+    next();
+  };
 }
 
 /**

@@ -126,6 +126,22 @@ describeOnEachStore('bad input', (store) => {
       expect(await sessionCount(me.cookie)).toBe(sessions);
     });
 
+    it('a form is read in the charset it declares: UTF-8 by default, ISO-8859-1 (bytes and %-escapes) when it says so', async () => {
+      // Raw bytes: supertest would serialize the Buffer as an object of its indices.
+      const signup = (contentType: string, name: Buffer) =>
+        http()
+          .post('/auth/signup')
+          .set('Content-Type', contentType)
+          .serialize((bytes: Buffer) => bytes as unknown as string)
+          .send(Buffer.concat([Buffer.from(`username=${uniqueName('charset')}&password=${encodeURIComponent(PASSWORD)}&name=`), name]));
+      const utf8 = await signup('application/x-www-form-urlencoded', Buffer.from('Jos\u00e9 %C3%A9', 'utf8'));
+      expect([utf8.status, utf8.body.user?.name]).toEqual([201, 'Jos\u00e9 \u00e9']);
+      const latin1 = await signup('application/x-www-form-urlencoded; charset=ISO-8859-1', Buffer.from('Jos\u00e9 %E9', 'latin1'));
+      expect([latin1.status, latin1.body.user?.name]).toEqual([201, 'Jos\u00e9 \u00e9']);
+      const other = await signup('application/x-www-form-urlencoded; charset=koi8-r', Buffer.from('x'));
+      expect([other.status, other.body.message]).toEqual([415, 'Unsupported charset']);
+    });
+
     it('a repeated form field (an array) is a 400, and a signup form stores nothing', async () => {
       const before = await userCount();
       const a = uniqueName('form');

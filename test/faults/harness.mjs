@@ -31,6 +31,8 @@ export const FAULTS_ENV = Object.freeze({
   RATE_LIMIT_REFRESH: '1000000000',
   LOG_LEVEL: 'warn',
   REFRESH_REUSE_GRACE: `${REUSE_GRACE_SECONDS}s`,
+  // npm test runs the scenarios on each platform (TEST_HTTP_PLATFORM=fastify the second time).
+  HTTP_PLATFORM: process.env.TEST_HTTP_PLATFORM || 'express',
 });
 
 /** FAULTS_ENV's grace window in ms, for the scenarios that reason about it. */
