@@ -69,11 +69,13 @@ export class Authenticator {
 
   /** The session a genuine JWT of ours names, expired or signed with a retired key (logout, CSRF binding). */
   sessionNamedBy(token: string, now = new Date()): AccessClaims | null {
-    // A token this process already verified passed the stricter access rules: no second check.
-    const remembered = this.verified.get(token, now.getTime());
+    // A token this process already verified, for access or for this: no second check.
+    const remembered = this.verified.get(token, now.getTime()) ?? this.verified.genuineClaims(token);
     if (remembered) return remembered;
     const checked = this.tokens.verify(token, 'refresh', now);
-    return 'refused' in checked ? null : checked.claims;
+    if ('refused' in checked) return null;
+    this.verified.rememberGenuine(token, checked.claims);
+    return checked.claims;
   }
 }
 

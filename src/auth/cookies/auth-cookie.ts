@@ -30,6 +30,9 @@ interface CookieSpec {
   options: CookieOptions;
 }
 
+/** The tokens a request's cookies hold, each null when absent or not of our shape. */
+type Tokens = { token: string | null; refreshToken: string | null };
+
 /**
  * The only code that sets, clears or reads the session cookies; every flag is decided here.
  * The single layout (the default) keeps both tokens in one `j:` JSON cookie. The split layout
@@ -41,6 +44,7 @@ interface CookieSpec {
 export class AuthCookie {
   readonly layout: 'single' | 'split';
   private readonly cookies: readonly CookieSpec[];
+  private readonly readFrom = new WeakMap<HttpRequest, Tokens>();
 
   constructor(config: AppConfig) {
     const { name, sameSite, secure, layout } = config.cookie;
@@ -84,18 +88,31 @@ export class AuthCookie {
 
   /** Both tokens. In the split layout the browser sends the refresh half only under REFRESH_PATH. */
   read(req: HttpRequest): AuthCookieValue | null {
-    const jar = cookiesOf(req);
-    if (this.layout === 'single') return parseAuthCookie(jar?.[this.cookies[0].name]);
-    const token = jar?.[SPLIT_ACCESS_COOKIE];
-    const refreshToken = jar?.[SPLIT_REFRESH_COOKIE];
-    return isAccessTokenShape(token) && isRefreshTokenShape(refreshToken) ? { token, refreshToken } : null;
+    const { token, refreshToken } = this.tokensIn(req);
+    return token !== null && refreshToken !== null ? { token, refreshToken } : null;
   }
 
   /** The access JWT alone: all that the access guard, logout and the pages may use. */
   accessToken(req: HttpRequest): string | null {
-    if (this.layout === 'single') return this.read(req)?.token ?? null;
-    const token = cookiesOf(req)?.[SPLIT_ACCESS_COOKIE];
-    return isAccessTokenShape(token) ? token : null;
+    return this.tokensIn(req).token;
+  }
+
+  /** What the request's cookies hold, read once per request: the CSRF binding, a guard and the handler may all ask. */
+  private tokensIn(req: HttpRequest): Tokens {
+    let tokens = this.readFrom.get(req);
+    if (!tokens) this.readFrom.set(req, (tokens = this.parse(req)));
+    return tokens;
+  }
+
+  private parse(req: HttpRequest): Tokens {
+    const jar = cookiesOf(req);
+    if (this.layout === 'single') {
+      const value = parseAuthCookie(jar?.[this.cookies[0].name]);
+      return { token: value?.token ?? null, refreshToken: value?.refreshToken ?? null };
+    }
+    const token = jar?.[SPLIT_ACCESS_COOKIE];
+    const refreshToken = jar?.[SPLIT_REFRESH_COOKIE];
+    return { token: isAccessTokenShape(token) ? token : null, refreshToken: isRefreshTokenShape(refreshToken) ? refreshToken : null };
   }
 
   /** Whether the request carries any of this layout's cookies, valid or not (a dead one gets cleared). */

@@ -18,4 +18,12 @@ describe('VerifiedTokens (the access path’s memory of verified tokens)', () =>
     expect(memory.get('token-b', exp * 1000 - 1)).toBeNull();
     expect(memory.get('token-a ', exp * 1000 - 1)).toBeNull();
   });
+
+  it('keeps genuine tokens apart: one remembered for naming its session never answers for access', () => {
+    const memory = new VerifiedTokens();
+    memory.rememberGenuine('token-a', claims);
+    expect(memory.genuineClaims('token-a')).toEqual(claims);
+    expect(memory.get('token-a', 0)).toBeNull();
+    expect(memory.genuineClaims('token-b')).toBeNull();
+  });
 });
