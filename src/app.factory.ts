@@ -26,12 +26,12 @@ export async function createApp(options: AppModuleOptions = {}): Promise<INestAp
   });
   const logger = app.get(PinoLogger);
   app.useLogger(logger);
-  // First on every request, on both platforms: draining, then the request log (so that a body
-  // refused before any route, a 413 or a malformed JSON, is logged as well), then the headers.
+  // First on every request, on both platforms: the headers (so that every answer has them), draining,
+  // then the request log (so that a body refused before any route, a 413 or a malformed JSON, is logged as well).
   serveThroughFront(app.getHttpServer(), [
+    securityHeaders(config),
     app.get(GracefulShutdown).middleware,
     logger.middleware,
-    securityHeaders(config),
     ...platform.front(config),
   ]);
   await platform.configure(app, config);

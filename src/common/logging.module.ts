@@ -14,11 +14,13 @@ import { loggableUrl } from './loggable-url';
 const requestFields = (req: IncomingMessage & { id?: unknown; originalUrl?: string }) => ({
   id: req.id,
   method: req.method,
-  // originalUrl: the whole URL where a router has cut req.url down to its mount point (Express).
+  // The front door serializes the request before any router can cut req.url down (Express sets
+  // originalUrl when it does).
   url: loggableUrl(req.originalUrl || req.url || ''),
   remoteAddress: req.socket?.remoteAddress,
 });
-const responseFields = (res: ServerResponse) => ({ statusCode: res.statusCode });
+// null when no answer went out (the client went away first), as pino-std-serializers writes it.
+const responseFields = (res: ServerResponse) => ({ statusCode: res.headersSent ? res.statusCode : null });
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -39,8 +41,7 @@ export class PinoLogger implements LoggerService {
         wrapSerializers: false,
         serializers: { req: requestFields, res: responseFields, err: pino.stdSerializers.err },
         // Health probes every few seconds would drown everything else.
-        // originalUrl: a platform may have cut the path off req.url for the middleware (Fastify's middie).
-        autoLogging: { ignore: (req) => ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith('/health') },
+        autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
       },
       destination,
     );

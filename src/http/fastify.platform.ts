@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JSONCookies } from 'cookie-parser';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type RequestListener, createServer } from 'node:http';
 import helmet from 'helmet';
 import type { TrustProxy } from '../config/trust-proxy';
 import { bodyLimitBytes, checkedPayload, parseForm, parseJson } from './bodies';
@@ -21,6 +22,17 @@ export const fastifyPlatform: HttpPlatform = {
       // No Express-style middleware (the front door runs on node's request): middie's
       // per-request URL work would be spent for nothing.
       skipMiddie: true,
+      // Our own server, so that it is the only one: for a HOST that resolves to several addresses
+      // (localhost: 127.0.0.1 and ::1) Fastify would otherwise listen on the others with servers
+      // of its own, whose requests would not pass the front door (src/http/front.ts).
+      serverFactory: (handler: RequestListener, options: Record<string, unknown>) => {
+        const server = createServer(handler);
+        // What Fastify sets on the servers it makes itself (its defaults are in `options` by now).
+        server.keepAliveTimeout = options.keepAliveTimeout as number;
+        server.requestTimeout = options.requestTimeout as number;
+        server.setTimeout(options.connectionTimeout as number);
+        return server;
+      },
       trustProxy: fastifyTrust(trustProxy),
       bodyLimit: bodyLimitBytes(config.http.bodyLimit),
       // Requests that arrive while draining are still served (with Connection: close), as on Express.

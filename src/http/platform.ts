@@ -38,15 +38,21 @@ function helmetOptions(config: AppConfig) {
  * half of what helmet's chain of thirteen middlewares costs a request.
  */
 export function securityHeaders(config: AppConfig): RawMiddleware {
-  const set: [string, string][] = [];
-  const removed: string[] = [];
-  const recorder = {
-    setHeader: (name: string, value: unknown) => void set.push([name, String(value)]),
-    removeHeader: (name: string) => void removed.push(name),
+  const record = () => {
+    const set: [string, string][] = [];
+    const removed: string[] = [];
+    const recorder = {
+      setHeader: (name: string, value: unknown) => void set.push([name, String(value)]),
+      removeHeader: (name: string) => void removed.push(name),
+    };
+    let ran = false;
+    helmet(helmetOptions(config))({} as IncomingMessage, recorder as unknown as ServerResponse, () => (ran = true));
+    if (!ran || set.length === 0) throw new Error('helmet did not set its headers');
+    return { set, removed };
   };
-  let ran = false;
-  helmet(helmetOptions(config))({} as IncomingMessage, recorder as unknown as ServerResponse, () => (ran = true));
-  if (!ran || set.length === 0) throw new Error('helmet did not set its headers');
+  const { set, removed } = record();
+  // Replaying is right only while helmet writes the same on every request (no nonce, no function directive).
+  if (JSON.stringify(record()) !== JSON.stringify({ set, removed })) throw new Error('helmet wrote different headers twice: they cannot be replayed');
   set.push(['Cache-Control', CACHE_CONTROL]);
   return function securityHeaders(_req, res, next) {
     for (const name of removed) res.removeHeader(name);

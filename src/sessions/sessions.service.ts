@@ -48,7 +48,7 @@ export class SessionsService {
     const evicted = await this.repository.evictOldest(userId, maxPerUser, now);
     for (const sessionId of evicted) {
       this.live.forget(sessionId);
-      securityEvent('session_evicted', { userId, sessionId });
+      securityEvent('session_evicted', { userId, sessionId, client });
     }
     return { session, refreshToken };
   }
