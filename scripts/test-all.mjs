@@ -16,7 +16,8 @@
 //               clients refreshing for 30 s (FAULTS_SOAK_SECONDS), and two processes on one store
 //               sharing rate limits and lockout (scenarios 1 2 3 4 6), on SQLite and the emulator;
 //               `npm run test:faults` runs every scenario with the full one-minute soak
-// Ends with one line "N passed, M failed" over every stage; exits non-zero if anything failed.
+// Ends with each stage's count and time, then one line "N passed, M failed" over every stage;
+// exits non-zero if anything failed.
 // `node scripts/test-all.mjs jest postman` runs only the named stages.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -107,16 +108,20 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const results = [];
+const started = Date.now();
 for (const [name, stage] of Object.entries(stages)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
   process.stdout.write(`\n=== ${name} ===\n`);
-  results.push(stage());
+  const t0 = Date.now();
+  results.push({ ...stage(), seconds: Math.round((Date.now() - t0) / 1000) });
 }
 
 process.stdout.write('\n=== summary ===\n');
 for (const r of results) {
-  process.stdout.write(r.skipped ? `${r.name}: SKIPPED (${r.skipped})\n` : `${r.name}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}\n`);
+  const outcome = r.skipped ? `SKIPPED (${r.skipped})` : `${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`;
+  process.stdout.write(`${r.name}: ${outcome} in ${r.seconds} s\n`);
 }
+process.stdout.write(`all stages: ${Math.round((Date.now() - started) / 60_000)} min\n`);
 const passed = results.reduce((n, r) => n + (r.passed ?? 0), 0);
 const failed = results.reduce((n, r) => n + (r.failed ?? 0), 0);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
