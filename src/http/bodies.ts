@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import iconv from 'iconv-lite';
 import qs from 'qs';
 
 /**
@@ -29,8 +30,8 @@ function charsetOf(headers: IncomingHttpHeaders): string {
 const INFLATE: Record<string, () => NodeJS.ReadWriteStream> = { gzip: createGunzip, deflate: createInflate, br: createBrotliDecompress };
 
 /**
- * Before a JSON or form body is read: its charset must be one body-parser takes (JSON utf-*,
- * forms utf-8 or iso-8859-1), and a compressed one is inflated (the limit then counts inflated
+ * Before a JSON or form body is read: its charset must be one body-parser takes (JSON a utf-*
+ * that iconv-lite knows, forms utf-8 or iso-8859-1), and a compressed one is inflated (the limit then counts inflated
  * bytes, as in body-parser). Other types are not parsed, so neither is checked.
  */
 export function checkedPayload(headers: IncomingHttpHeaders, payload: Readable): Readable {
@@ -38,7 +39,7 @@ export function checkedPayload(headers: IncomingHttpHeaders, payload: Readable):
   const json = type === 'application/json';
   if (!json && type !== 'application/x-www-form-urlencoded') return payload;
   const charset = charsetOf(headers);
-  if (json ? !charset.startsWith('utf-') : charset !== 'utf-8' && charset !== 'iso-8859-1') {
+  if (json ? !charset.startsWith('utf-') || !iconv.encodingExists(charset) : charset !== 'utf-8' && charset !== 'iso-8859-1') {
     throw bodyError(415, 'charset.unsupported', `unsupported charset "${charset.toUpperCase()}"`);
   }
   const encoding = (headers['content-encoding'] ?? 'identity').toLowerCase();
@@ -55,6 +56,14 @@ export function checkedPayload(headers: IncomingHttpHeaders, payload: Readable):
   payload.on('data', (chunk: Buffer) => (inflated.receivedEncodedLength += chunk.length));
   payload.pipe(inflater).pipe(inflated);
   return inflated;
+}
+
+/**
+ * The body's bytes as text in its declared charset (utf-8 when it names none), decoded by
+ * iconv-lite as body-parser decodes them: a byte-order mark is dropped.
+ */
+export function bodyText(bytes: Buffer, headers: IncomingHttpHeaders): string {
+  return iconv.decode(bytes, charsetOf(headers));
 }
 
 /** Strict JSON: an object or an array; an empty body is `{}`; a BOM is dropped. */
@@ -74,13 +83,12 @@ const PARAMETER_LIMIT = 1000;
 
 /**
  * urlencoded with `extended: false`: qs at depth 0, at most 1000 parameters (413 past that). The
- * bytes and their %-escapes are read in the declared charset (checkedPayload let only utf-8 and
- * iso-8859-1 through), as iconv and qs read them for body-parser: a UTF-8 BOM is dropped.
+ * bytes (bodyText) and the %-escapes are read in the declared charset, which checkedPayload
+ * allowed to be utf-8 or iso-8859-1 only.
  */
 export function parseForm(bytes: Buffer, headers: IncomingHttpHeaders): Record<string, unknown> {
   const charset = charsetOf(headers) === 'iso-8859-1' ? 'iso-8859-1' : 'utf-8';
-  const decoded = bytes.toString(charset === 'utf-8' ? 'utf8' : 'latin1');
-  const body = charset === 'utf-8' && decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
+  const body = bodyText(bytes, headers);
   if (body.length === 0) return {};
   let count = 0;
   let index = -1;

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type RequestListener, createServer } from 'node:http';
 import helmet from 'helmet';
 import type { TrustProxy } from '../config/trust-proxy';
-import { bodyLimitBytes, checkedPayload, parseForm, parseJson } from './bodies';
+import { bodyLimitBytes, bodyText, checkedPayload, parseForm, parseJson } from './bodies';
 import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsOptions } from './platform';
 
 /**
@@ -71,9 +71,9 @@ export const fastifyPlatform: HttpPlatform = {
     // body-parser inflates gzip, deflate and br bodies and checks charsets, for the types it parses.
     fastify.addHook('preParsing', async (request: FastifyRequest, _reply: FastifyReply, payload) => checkedPayload(request.headers, payload));
     fastify.removeContentTypeParser('application/json');
-    fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+    fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
       try {
-        done(null, parseJson(body as string));
+        done(null, parseJson(bodyText(body as Buffer, request.headers)));
       } catch (error) {
         done(error as Error, undefined);
       }

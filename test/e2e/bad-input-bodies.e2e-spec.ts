@@ -104,6 +104,22 @@ describeOnEachStore('bad input', (store) => {
     });
   });
 
+  it('a JSON body is read in the UTF charset it declares (UTF-16 with its byte-order mark too); an unknown one is a 415', async () => {
+    const signup = (charset: string, bytes: Buffer) =>
+      http()
+        .post('/auth/signup')
+        .set('Content-Type', `application/json; charset=${charset}`)
+        .serialize((raw: Buffer) => raw as unknown as string)
+        .send(bytes);
+    const body = () => JSON.stringify({ username: uniqueName('utf16'), password: PASSWORD, name: 'Zo\u00eb \u263a' });
+    const le = await signup('utf-16le', Buffer.from(body(), 'utf16le'));
+    expect([le.status, le.body.user?.name]).toEqual([201, 'Zo\u00eb \u263a']);
+    const withBom = await signup('utf-16', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(body(), 'utf16le')]));
+    expect([withBom.status, withBom.body.user?.name]).toEqual([201, 'Zo\u00eb \u263a']);
+    const unknown = await signup('utf-99', Buffer.from(body()));
+    expect([unknown.status, unknown.body.message]).toEqual([415, 'Unsupported charset']);
+  });
+
   describe('urlencoded forms (extended: false)', () => {
     it('a login form works', async () => {
       const me = await newAccount();
