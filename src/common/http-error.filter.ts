@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { HttpResponse, headersSent, sendJson, setHeader } from '../http/http';
+import { HttpRequest, HttpResponse, headersSent, requestIdOf, sendJson, setHeader } from '../http/http';
 import { DuplicateKeyError, StoreUnavailableError } from '../storage/storage.errors';
 import { RetryLaterException } from './retry-later.exception';
 
@@ -54,6 +54,18 @@ export function setRetryAfter(res: HttpResponse, exception: unknown): void {
   if (exception instanceof RetryLaterException && !headersSent(res)) setHeader(res, 'Retry-After', String(exception.retryAfterSeconds));
 }
 
+/**
+ * A 5xx in the log (every error filter, and the front door, write it here): status and message,
+ * the request's id, and for a 500 the unexpected error's stack. 4xx are the client's: not logged.
+ */
+export function logServerError(logger: Logger, error: ErrorBody, exception: unknown, req: HttpRequest): void {
+  if (error.statusCode < 500) return;
+  const message = `${error.statusCode} ${error.message}`;
+  const stack = exception instanceof Error ? (exception.stack ?? exception.name) : String(exception);
+  const err = error.statusCode === 500 ? { err: Object.assign(new Error(message), { stack }) } : {};
+  logger.error({ requestId: requestIdOf(req), ...err }, message);
+}
+
 function body(statusCode: number, message: string): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
@@ -63,12 +75,10 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<HttpResponse>();
+    const http = host.switchToHttp();
+    const res = http.getResponse<HttpResponse>();
     const error = toErrorBody(exception);
-    if (error.statusCode >= 500) {
-      const detail = exception instanceof Error ? (exception.stack ?? exception.name) : String(exception);
-      this.logger.error(`${error.statusCode} ${error.message}`, error.statusCode === 500 ? detail : undefined);
-    }
+    logServerError(this.logger, error, exception, http.getRequest<HttpRequest>());
     if (headersSent(res)) return;
     setRetryAfter(res, exception);
     sendJson(res, error.statusCode, error);

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { toErrorBody } from '../common/http-error.filter';
+import { logServerError, toErrorBody } from '../common/http-error.filter';
+import type { HttpRequest } from './http';
 import type { RawMiddleware } from './platform';
 
 /**
@@ -30,7 +31,7 @@ export function serveThroughFront(server: Server, front: readonly RawMiddleware[
         throw new Error(`front middleware ${middleware.name || '(anonymous)'} did not call next()`);
       }
     } catch (error) {
-      failed(res, error);
+      failed(req, res, error);
       return;
     }
     for (const listener of platform) listener.call(server, req, res);
@@ -40,13 +41,12 @@ export function serveThroughFront(server: Server, front: readonly RawMiddleware[
 const logger = new Logger('HttpError');
 
 /**
- * What HttpErrorFilter does with an unexpected error: logged (a 500 with its stack), answered in
- * the standard shape. The security headers are first in the list, so the answer carries them.
+ * What HttpErrorFilter does with an unexpected error: logged (logServerError), answered in the
+ * standard shape. The security headers are first in the list, so the answer carries them.
  */
-function failed(res: ServerResponse, error: unknown): void {
+function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
   const body = toErrorBody(error);
-  const detail = body.statusCode === 500 ? (error instanceof Error ? (error.stack ?? error.name) : String(error)) : undefined;
-  logger.error(`${body.statusCode} ${body.message}`, detail);
+  logServerError(logger, body, error, req as unknown as HttpRequest);
   if (res.headersSent) return void res.destroy();
   res.statusCode = body.statusCode;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');

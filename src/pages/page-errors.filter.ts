@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { HttpRequest, HttpResponse, headersSent } from '../http/http';
-import { ErrorBody, setRetryAfter, toErrorBody } from '../common/http-error.filter';
+import { ErrorBody, logServerError, setRetryAfter, toErrorBody } from '../common/http-error.filter';
 import { SafeHtml } from './html';
 import { sendPage } from './layout';
 import { ONE_TIME_TOKEN_PATTERN } from '../auth/tokens/one-time-tokens';
@@ -20,10 +20,7 @@ export class PageErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse<HttpResponse>();
     const error = toErrorBody(exception);
-    if (error.statusCode >= 500) {
-      const detail = exception instanceof Error ? (exception.stack ?? exception.name) : String(exception);
-      this.logger.error(`${error.statusCode} ${error.message}`, error.statusCode === 500 ? detail : undefined);
-    }
+    logServerError(this.logger, error, exception, http.getRequest<HttpRequest>());
     if (headersSent(res)) return;
     setRetryAfter(res, exception);
     sendPage(res, error.statusCode, this.render(error, http.getRequest<HttpRequest>()), { carriesToken: this.carriesToken });
