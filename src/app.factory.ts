@@ -32,7 +32,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<INestAp
     securityHeaders(config),
     app.get(GracefulShutdown).middleware,
     logger.middleware,
-    ...platform.front(config),
+    ...platform.front(),
   ]);
   await platform.configure(app, config);
   if (config.http.openApiDocs) setupOpenApi(app, platform);

@@ -50,7 +50,7 @@ export class PinoLogger implements LoggerService {
   /**
    * Plain node req/res, so any HTTP platform can mount it: numbers the request (`req.id`, which
    * security events repeat) and logs it once answered. No AsyncLocalStorage to bind other lines
-   * to the request: on Node 20 it hooks every promise, 8 us of a 28 us /health/live on Fastify.
+   * to the request: on Node 20 it hooks every promise: 8 us of a 36 us /health/live on Fastify.
    */
   readonly middleware = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     this.http(req, res);

@@ -60,7 +60,7 @@ export function checkedPayload(headers: IncomingHttpHeaders, payload: Readable):
 
 /**
  * The body's bytes as text in its declared charset (utf-8 when it names none), decoded by
- * iconv-lite as body-parser decodes them: a byte-order mark is dropped.
+ * iconv-lite as body-parser decodes them (a UTF byte-order mark is dropped).
  */
 export function bodyText(bytes: Buffer, headers: IncomingHttpHeaders): string {
   return iconv.decode(bytes, charsetOf(headers));

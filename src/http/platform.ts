@@ -16,7 +16,7 @@ export type RawMiddleware = (req: IncomingMessage, res: ServerResponse, next: ()
 export interface HttpPlatform {
   adapter(config: AppConfig): AbstractHttpAdapter;
   /** This platform's own part of the front door (src/http/front.ts), after createApp's. */
-  front(config: AppConfig): RawMiddleware[];
+  front(): RawMiddleware[];
   configure(app: INestApplication, config: AppConfig): Promise<void>;
   /** /docs: the UI's assets are same-origin files, so helmet's CSP minus upgrade-insecure-requests. */
   relaxDocsCsp(app: INestApplication): void;
