@@ -4,13 +4,13 @@
 // figure as req/s and as requests per server CPU second. `npm run bench` measures the same
 // figures (stack_ratio_*, platform_access_speedup) as part of the whole run; this is for iterating.
 //
-//   node bench/floors.mjs   (FLOORS_DURATION=5 s per run, FLOORS_RUNS=3, FLOORS_PLATFORMS=express,fastify; build first)
+//   node bench/floors.mjs   (FLOORS_DURATION=5 s per run, BENCH_RUNS=3 interleaved rounds, FLOORS_PLATFORMS=express,fastify; build first)
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkOk, loginAll, serviceEnv, usersFor } from './lib/api.mjs';
 import { startLoader } from './lib/load-client.mjs';
-import { measured } from './lib/measure.mjs';
+import { rounds } from './lib/measure.mjs';
 import { snapshotDist, sweepStale } from './lib/prepare.mjs';
 import { detectPinning, killAll, pinSelf } from './lib/procs.mjs';
 import { seedSqlite } from './lib/seed.mjs';
@@ -18,7 +18,6 @@ import { startServer, tempDir } from './lib/servers.mjs';
 import { ROOT, median, projectRequire as require, round } from './lib/settings.mjs';
 
 const DURATION_S = Number(process.env.FLOORS_DURATION ?? 5);
-const RUNS = Number(process.env.FLOORS_RUNS ?? 3);
 const CONNECTIONS = 50;
 const PLATFORMS = (process.env.FLOORS_PLATFORMS ?? 'express,fastify').split(',');
 const SECRETS = { JWT_ACCESS_SECRET: randomBytes(36).toString('base64url'), REFRESH_TOKEN_SECRET: randomBytes(36).toString('base64url') };
@@ -32,7 +31,7 @@ async function main() {
   console.log(`floors: ${pinning.description}`);
   const loader = await startLoader(pinning.loadCpu);
   cleanup.push(() => loader.stop());
-  const ctx = { pinning };
+  const ctx = { pinning, loader };
   const passwordHash = await require('bcrypt').hash('bench-password-1234', 10);
   const users = usersFor('a', CONNECTIONS);
 
@@ -64,14 +63,7 @@ async function main() {
     tasks[`${platform} me`] = { server: service, job: job(service, '/auth/me', cookies) };
   }
   for (const task of Object.values(tasks)) await loader.run({ ...task.job, duration: 2 });
-  const names = Object.keys(tasks);
-  const results = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < RUNS; r++) {
-    for (const name of names.map((_, i) => names[(i + r) % names.length])) {
-      const task = tasks[name];
-      results[name].push(await measured(ctx, task.server.pid, () => loader.run(task.job)));
-    }
-  }
+  const results = await rounds(ctx, tasks);
   const fig = (name) => ({ perSec: median(results[name].map((x) => x.perSec)), perCpuS: median(results[name].map((x) => x.perCpuS)) });
   for (const name of names) {
     const f = fig(name);
