@@ -65,7 +65,7 @@ async function main() {
   for (const task of Object.values(tasks)) await loader.run({ ...task.job, duration: 2 });
   const results = await rounds(ctx, tasks);
   const fig = (name) => ({ perSec: median(results[name].map((x) => x.perSec)), perCpuS: median(results[name].map((x) => x.perCpuS)) });
-  for (const name of names) {
+  for (const name of Object.keys(tasks)) {
     const f = fig(name);
     console.log(`  ${name.padEnd(16)} ${String(round(f.perSec)).padEnd(8)} req/s  ${String(round(f.perCpuS)).padEnd(8)} per server CPU-s (${round(1e6 / f.perCpuS)} us)  cpu share ${results[name].map((x) => x.cpuShare).join('/')}`);
   }
