@@ -122,7 +122,7 @@ export class AuthService {
   }
 
   async logoutAll(caller: Principal, client: ClientInfo): Promise<void> {
-    const sessions = await this.sessions.revokeAll(caller.userId);
+    const sessions = await this.users.endSessions(caller.userId);
     securityEvent('logout_all', { userId: caller.userId, sessionId: caller.sessionId, sessions, client });
   }
 

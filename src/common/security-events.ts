@@ -25,7 +25,9 @@ export type SecurityEvent =
   | 'email_in_use'
   | 'password_reset_requested'
   | 'password_reset_limited'
-  | 'password_reset';
+  | 'password_reset'
+  | 'mail_limited'
+  | 'account_secured';
 
 /**
  * One structured line per security event, always in the same shape: the event, who, which

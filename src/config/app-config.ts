@@ -84,6 +84,9 @@ export abstract class AppConfig {
     readonly timeoutMs: number;
     readonly resetTtlSeconds: number;
     readonly verificationTtlSeconds: number;
+    readonly secureAccountTtlSeconds: number;
+    /** Mails of one kind that others can cause, per account and per address, per window. */
+    readonly limit: { readonly points: number; readonly windowSeconds: number };
   };
   abstract readonly bruteForce: { readonly maxFailures: number; readonly windowMs: number; readonly lockoutMs: number };
   abstract readonly passwords: {
@@ -185,6 +188,8 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       timeoutMs: seconds('SMTP_TIMEOUT') * 1000,
       resetTtlSeconds: seconds('PASSWORD_RESET_TTL'),
       verificationTtlSeconds: seconds('EMAIL_VERIFICATION_TTL'),
+      secureAccountTtlSeconds: seconds('SECURE_ACCOUNT_TTL'),
+      limit: { points: env.MAIL_LIMIT, windowSeconds: seconds('MAIL_LIMIT_WINDOW') },
     },
     bruteForce: {
       maxFailures: env.LOGIN_MAX_FAILURES,

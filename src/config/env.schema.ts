@@ -165,6 +165,17 @@ export class EnvSchema {
   @Matches(DURATION, { message: DURATION_MESSAGE })
   EMAIL_VERIFICATION_TTL = '1d';
 
+  /** Lifetime of the "not you? secure your account" link mailed to the address an account is leaving. */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  SECURE_ACCOUNT_TTL = '7d';
+
+  /** Mails of one kind that someone other than the owner can cause (reset links, verification links, address-in-use notices), per account and per address per MAIL_LIMIT_WINDOW. */
+  @Transform(toInt) @IsInt() @Min(1)
+  MAIL_LIMIT = 3;
+
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  MAIL_LIMIT_WINDOW = '15m';
+
   /** Per client address per RATE_LIMIT_WINDOW: reset requests, reset confirmations and verifications together. */
   @Transform(toInt) @IsInt() @Min(1)
   RATE_LIMIT_RECOVERY = 10;

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { MailQuota } from './mail-quota';
 import { Mailer } from './mailer';
 
 @Global()
-@Module({ providers: [Mailer], exports: [Mailer] })
+@Module({ providers: [Mailer, MailQuota], exports: [Mailer, MailQuota] })
 export class MailModule {}

@@ -1,5 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { AppConfig } from '../config/app-config';
@@ -9,6 +11,14 @@ export interface MailMessage {
   subject: string;
   text: string;
 }
+
+/**
+ * How long after the answer mail work starts, at the least; as much again is added at random.
+ * Work started at once would run on the event loop's next turns, where a request that follows
+ * on the same connection could time it (a reset for an account with a verified address costs a
+ * token write and a send; one without, a lookup).
+ */
+export const AFTER_ANSWER_MS = 100;
 
 /** Whatever nodemailer transport is configured: SMTP, or a buffer written to the outbox. */
 type Transport = ReturnType<typeof nodemailer.createTransport>;
@@ -56,17 +66,18 @@ export class Mailer implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** `PUBLIC_URL` + path + `?token=`: the only way a link is built (never from a request header). */
-  link(path: '/reset' | '/verify', token: string): string {
+  link(path: '/reset' | '/verify' | '/secure-account', token: string): string {
     return `${this.config.mail.publicUrl!}${path}?token=${encodeURIComponent(token)}`;
   }
 
   /**
-   * Runs `compose` after the current request is answered and sends the message it returns (none
-   * for null). Lookups and token writes go inside `compose`, so an answer costs the same whether or
-   * not there is anyone to write to. Failures are logged (never the message or its link), never thrown.
+   * Runs `compose` well after the current request is answered (AFTER_ANSWER_MS) and sends the
+   * message it returns (none for null). Lookups and token writes go inside `compose`, so an answer
+   * costs the same whether or not there is anyone to write to. Failures are logged (never the
+   * message or its link), never thrown.
    */
   later(kind: string, compose: () => Promise<MailMessage | null>): void {
-    const job = new Promise<void>((resolve) => setImmediate(resolve))
+    const job = sleep(AFTER_ANSWER_MS + randomInt(AFTER_ANSWER_MS + 1))
       .then(compose)
       .then((message) => (message ? this.send(message, kind) : undefined))
       .catch((error: unknown) => this.logger.error({ event: 'mail_failed', kind, reason: reasonOf(error) }));
@@ -74,8 +85,13 @@ export class Mailer implements OnModuleInit, OnApplicationShutdown {
     void job.finally(() => this.pending.delete(job));
   }
 
+  /** Resolves once every mail job started so far (and any they start) has finished. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.pending]);
+    await this.settled();
     this.transport?.close();
   }
 

@@ -13,12 +13,14 @@ import { FormBlanksAsAbsent } from './form-blanks.interceptor';
 import { sendPage } from './layout';
 import { FormErrorFilter, PageErrorFilter, TokenFormErrorFilter } from './page-errors.filter';
 import { PageSession } from './page-session';
-import { accountPage, forgotPage, loginPage, messagePage, resetPage, signupPage, verifyPage } from './views';
+import { accountPage, forgotPage, loginPage, messagePage, resetPage, secureAccountPage, signupPage, verifyPage } from './views';
 import { ForgotFormDto } from './forgot-form.dto';
 import { PasswordReset } from '../recovery/password-reset.service';
 import { EmailVerification } from '../users/email-verification';
 import { PasswordResetConfirmDto } from '../recovery/dto/password-reset-confirm.dto';
 import { VerifyEmailDto } from '../recovery/dto/verify-email.dto';
+import { SecureAccountDto } from '../recovery/dto/secure-account.dto';
+import { SecureAccount } from '../recovery/secure-account.service';
 
 /**
  * Server-rendered pages, no client script. Public to the access guard because each page reads
@@ -35,6 +37,7 @@ export class PagesController {
     private readonly account: AccountService,
     private readonly reset: PasswordReset,
     private readonly verification: EmailVerification,
+    private readonly secure: SecureAccount,
   ) {}
 
   @Get('login')
@@ -100,6 +103,20 @@ export class PagesController {
   async confirmEmail(@Body() body: VerifyEmailDto, @Res() res: HttpResponse): Promise<void> {
     await this.verification.confirm(body.token);
     sendPage(res, 200, messagePage('Address confirmed', 'Your e-mail address is verified: password-reset links can be sent to it.', { href: '/account', text: 'Your account' }), { carriesToken: true });
+  }
+
+  @Get('secure-account')
+  secureAccountForm(@Query('token') token: unknown, @Req() req: HttpRequest, @Res() res: HttpResponse): void {
+    sendPage(res, 200, secureAccountPage({ token: typeof token === 'string' ? token : '', csrfToken: req.csrfToken?.() }), { carriesToken: true });
+  }
+
+  @RateLimited('recovery') @UseFilters(new TokenFormErrorFilter(secureAccountPage))
+  @Post('pages/secure-account')
+  async secureAccount(@Body() body: SecureAccountDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    await this.secure.confirm(body.token, clientOf(req));
+    // Every session of the account has ended, this browser's included.
+    this.session.clear(res);
+    sendPage(res, 200, messagePage('Account secured', 'Every session was signed out and the address is your account\'s again. Now choose a new password.', { href: '/forgot', text: 'Reset your password' }), { carriesToken: true });
   }
 
   @Get('account')

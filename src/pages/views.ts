@@ -77,6 +77,18 @@ ${errorBox(error)}
 </form>`);
 }
 
+/** GET /secure-account?token=…: a button, so that a mail scanner fetching the link ends nothing. */
+export function secureAccountPage({ token, error, csrfToken }: TokenFormState): SafeHtml {
+  return layout('Secure your account', html`<h1>Secure your account</h1>
+${errorBox(error)}
+<p>If you did not change your account's e-mail address, press the button: this address becomes the account's again, every session is signed out
+(including whoever made the change), and any reset link sent elsewhere stops working. Then reset your password.</p>
+<form class="stack" method="post" action="/pages/secure-account">${csrfField(csrfToken)}
+<input type="hidden" name="token" value="${token}">
+<button type="submit">This was not me: secure my account</button>
+</form>`);
+}
+
 export function signupPage(state: FormState = {}): SafeHtml {
   return layout('Create an account', html`<h1>Create an account</h1>
 ${errorBox(state.error)}

@@ -4,18 +4,19 @@ import { ClientInfo } from '../common/client';
 import { RetryLaterException } from '../common/retry-later.exception';
 import { securityEvent } from '../common/security-events';
 import { AppConfig } from '../config/app-config';
+import { MailQuota } from '../mail/mail-quota';
 import { Mailer } from '../mail/mailer';
 import { passwordChangedMail, passwordResetMail } from '../mail/messages';
 import { Counter, CounterStore, retryAfterSeconds } from '../throttling/counter-store';
 import { LoginLockout } from '../throttling/login-lockout';
+import { emailKey } from '../users/email';
 import { OneTimeTokensRepository } from '../users/one-time-tokens.repository';
-import { User } from '../users/user';
+import { User, isVerifiedAddressOf } from '../users/user';
 import { UsersService } from '../users/users.service';
 
 export const INVALID_RESET_TOKEN = 'This reset link is invalid, used or expired: ask for a new one at /forgot (POST /auth/password-reset)';
 
-/** Reset mails one account may be sent per window, and reset confirmations it may take. */
-const REQUESTS_PER_ACCOUNT = { points: 3, windowSeconds: 15 * 60 };
+/** Reset confirmations one account may take per window. */
 const CONFIRMATIONS_PER_ACCOUNT = { points: 5, windowSeconds: 15 * 60 };
 
 /**
@@ -26,18 +27,17 @@ const CONFIRMATIONS_PER_ACCOUNT = { points: 5, windowSeconds: 15 * 60 };
  */
 @Injectable()
 export class PasswordReset {
-  private readonly requestsPerAccount: Counter;
   private readonly confirmationsPerAccount: Counter;
 
   constructor(
     private readonly users: UsersService,
     private readonly tokens: OneTimeTokensRepository,
     private readonly mailer: Mailer,
+    private readonly quota: MailQuota,
     private readonly lockout: LoginLockout,
     private readonly config: AppConfig,
     counters: CounterStore,
   ) {
-    this.requestsPerAccount = counters.counter({ name: 'reset_request', ...REQUESTS_PER_ACCOUNT });
     this.confirmationsPerAccount = counters.counter({ name: 'reset_confirm', ...CONFIRMATIONS_PER_ACCOUNT });
   }
 
@@ -56,29 +56,28 @@ export class PasswordReset {
       const user = by.username !== undefined ? await this.users.findByUsername(by.username) : await this.users.findByVerifiedEmail(by.email!);
       securityEvent('password_reset_requested', { userId: user?.id, matched: user?.emailVerified === true, client });
       if (!user || !user.emailVerified || user.email === null) return null;
-      if (!(await this.requestsPerAccount.take(user.id)).allowed) {
-        securityEvent('password_reset_limited', { userId: user.id, stage: 'request', client }, 'warn');
-        return null;
-      }
+      if (!(await this.quota.allows('password_reset', { userId: user.id, emailKey: emailKey(user.email) }))) return null;
       const ttl = this.config.mail.resetTtlSeconds;
       // Replaces the account's earlier token, if any: only the newest link works.
       const token = await issueOneTimeToken(this.tokens, { purpose: 'password_reset', userId: user.id, email: user.email, ttlSeconds: ttl });
-      return passwordResetMail(user.email, user.username, this.mailer.link('/reset', token), ttl);
+      return passwordResetMail(user.email, this.mailer.link('/reset', token), ttl);
     });
   }
 
   /**
    * Sets the new password, ends every session, clears the lockout and sends a notice. Checked
-   * before anything changes: the token is live, the account's confirmations are under their
-   * limit, the password is acceptable (UsersService.hashNewPassword); then the token is used up
-   * atomically, so of concurrent confirmations exactly one resets.
+   * before anything changes: the token is live and was mailed to the account's current, verified
+   * address (a link sent before the owner changed or lost that address proves nothing now), the
+   * account's confirmations are under their limit, the password is acceptable
+   * (UsersService.hashNewPassword); then the token is used up atomically, so of concurrent
+   * confirmations exactly one resets.
    */
   async confirm(token: string, password: string, client: ClientInfo): Promise<void> {
     this.mailer.requireAvailable();
     const tokenHash = hashOneTimeToken(token);
     const record = await this.tokens.find('password_reset', tokenHash, new Date());
     const user = record && (await this.users.findById(record.userId));
-    if (!record || !user) throw new BadRequestException(INVALID_RESET_TOKEN);
+    if (!record || !user || !isVerifiedAddressOf(user, record.email)) throw new BadRequestException(INVALID_RESET_TOKEN);
     const taken = await this.confirmationsPerAccount.take(user.id);
     if (!taken.allowed) {
       securityEvent('password_reset_limited', { userId: user.id, stage: 'confirm', client }, 'warn');
@@ -94,6 +93,6 @@ export class PasswordReset {
 
   private notify(user: User): void {
     const to = user.email;
-    if (to !== null) this.mailer.later('password_changed', async () => passwordChangedMail(to, user.username));
+    if (to !== null) this.mailer.later('password_changed', async () => passwordChangedMail(to, 'reset'));
   }
 }

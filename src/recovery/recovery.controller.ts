@@ -6,17 +6,20 @@ import { RateLimited } from '../throttling/rate-limited.decorator';
 import { EmailVerification } from '../users/email-verification';
 import { PasswordResetConfirmDto } from './dto/password-reset-confirm.dto';
 import { PasswordResetRequestDto } from './dto/password-reset-request.dto';
+import { SecureAccountDto } from './dto/secure-account.dto';
 import { VerifyEmailDto } from './dto/verify-email.dto';
 import { PasswordReset } from './password-reset.service';
+import { SecureAccount } from './secure-account.service';
 import { RecoveryDocs } from './recovery.api-docs';
 
-/** Password reset and e-mail verification: public routes, each rate-limited per client address. */
+/** Password reset, e-mail verification and "not me": public routes, each rate-limited per client address. */
 @ApiTags('recovery')
 @Controller('auth')
 export class RecoveryController {
   constructor(
     private readonly reset: PasswordReset,
     private readonly verification: EmailVerification,
+    private readonly secure: SecureAccount,
   ) {}
 
   @RecoveryDocs.requestReset()
@@ -36,5 +39,11 @@ export class RecoveryController {
   @Public() @RateLimited('recovery') @Post('verify-email') @HttpCode(204)
   async verifyEmail(@Body() body: VerifyEmailDto): Promise<void> {
     await this.verification.confirm(body.token);
+  }
+
+  @RecoveryDocs.secureAccount()
+  @Public() @RateLimited('recovery') @Post('secure-account') @HttpCode(204)
+  async secureAccount(@Body() body: SecureAccountDto, @Client() client: ClientInfo): Promise<void> {
+    await this.secure.confirm(body.token, client);
   }
 }

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { UsersModule } from '../users/users.module';
 import { PasswordReset } from './password-reset.service';
 import { RecoveryController } from './recovery.controller';
+import { SecureAccount } from './secure-account.service';
 
-/** Password reset and e-mail verification over mail (MailModule); pages for them live in pages/. */
+/** Password reset, e-mail verification and "not me" over mail (MailModule); pages for them live in pages/. */
 @Module({
   imports: [UsersModule],
   controllers: [RecoveryController],
-  providers: [PasswordReset],
-  exports: [PasswordReset],
+  providers: [PasswordReset, SecureAccount],
+  exports: [PasswordReset, SecureAccount],
 })
 export class RecoveryModule {}

@@ -2,9 +2,11 @@ import { BadRequestException, ConflictException, Injectable } from '@nestjs/comm
 import { hashOneTimeToken, issueOneTimeToken } from '../auth/tokens/one-time-tokens';
 import { securityEvent } from '../common/security-events';
 import { AppConfig } from '../config/app-config';
+import { MailQuota } from '../mail/mail-quota';
 import { Mailer } from '../mail/mailer';
-import { addressInUseMail, verificationMail } from '../mail/messages';
+import { addressInUseMail, emailChangedMail, verificationMail } from '../mail/messages';
 import { DuplicateKeyError } from '../storage/storage.errors';
+import { emailKey } from './email';
 import { OneTimeTokensRepository } from './one-time-tokens.repository';
 import { User } from './user';
 import { UsersRepository } from './users.repository';
@@ -23,10 +25,14 @@ export class EmailVerification {
     private readonly users: UsersRepository,
     private readonly tokens: OneTimeTokensRepository,
     private readonly mailer: Mailer,
+    private readonly quota: MailQuota,
     private readonly config: AppConfig,
   ) {}
 
-  /** After the answer: a verification link to the user's new address, or a notice to its verified owner. */
+  /**
+   * After the answer: a verification link to the user's new address, or a notice to its verified
+   * owner; either within MailQuota's limits (anyone can give any address at signup).
+   */
   start(user: User): void {
     const email = user.email;
     if (email === null) return;
@@ -34,12 +40,26 @@ export class EmailVerification {
       const owner = await this.users.findByVerifiedEmail(email);
       if (owner && owner.id !== user.id) {
         securityEvent('email_in_use', { userId: user.id, ownerId: owner.id });
-        return addressInUseMail(owner.email!);
+        return (await this.quota.allows('email_in_use', { userId: owner.id, emailKey: emailKey(email) })) ? addressInUseMail(owner.email!) : null;
       }
+      if (!(await this.quota.allows('email_verification', { userId: user.id, emailKey: emailKey(email) }))) return null;
       const ttl = this.config.mail.verificationTtlSeconds;
       const token = await issueOneTimeToken(this.tokens, { purpose: 'email_verification', userId: user.id, email, ttlSeconds: ttl });
       securityEvent('email_verification_sent', { userId: user.id });
-      return verificationMail(email, user.username, this.mailer.link('/verify', token), ttl);
+      return verificationMail(email, this.mailer.link('/verify', token), ttl);
+    });
+  }
+
+  /**
+   * After the answer: tells the verified address an account has just left, with a single-use
+   * link back (SecureAccount) that restores it and ends every session. Never held back by
+   * MailQuota: only the account's password can cause it, and it is the owner's way back.
+   */
+  tellPreviousAddress(userId: string, previous: string): void {
+    this.mailer.later('email_changed', async () => {
+      const ttl = this.config.mail.secureAccountTtlSeconds;
+      const token = await issueOneTimeToken(this.tokens, { purpose: 'secure_account', userId, email: previous, ttlSeconds: ttl });
+      return emailChangedMail(previous, this.mailer.link('/secure-account', token), ttl);
     });
   }
 

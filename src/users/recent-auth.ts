@@ -10,6 +10,8 @@ import { User } from './user';
 export const REAUTH_REQUIRED =
   'This needs a recent sign-in: send currentPassword with this request, or POST /auth/reauth with your password and try again';
 
+export const PASSWORD_REQUIRED = 'Changing a verified e-mail address needs currentPassword in this request (a recent sign-in is not enough)';
+
 /** Who is trying a password besides the password itself: for the lockout and the log. */
 export interface Attempt {
   /** The raw device cookie the browser sent, if any. */
@@ -45,6 +47,17 @@ export class RecentAuth {
   async require(caller: Principal, user: User, currentPassword: string | undefined, attempt: Attempt, now = new Date()): Promise<void> {
     if (currentPassword !== undefined) return this.provePassword(user, currentPassword, attempt, 'currentPassword');
     if (!isRecent(caller.authTime, now, this.maxAgeSeconds)) throw new ForbiddenException(REAUTH_REQUIRED);
+  }
+
+  /**
+   * The current password in this request, however recent the sign-in: for leaving a verified
+   * address, which hands every future password reset to whoever holds the new one. A copied
+   * cookie carries its owner's recent sign-in (a refresh keeps auth_time), so no recency window
+   * tells the owner from a thief; the password is the one proof a stolen cookie does not carry.
+   */
+  async requirePassword(user: User, currentPassword: string | undefined, attempt: Attempt): Promise<void> {
+    if (currentPassword === undefined) throw new ForbiddenException(PASSWORD_REQUIRED);
+    return this.provePassword(user, currentPassword, attempt, 'currentPassword');
   }
 
   /** The user's password, proved now: 403 when wrong, 429 while the account is locked. `field` names it in the message. */

@@ -1,3 +1,5 @@
+import { emailKey } from './email';
+
 export interface User {
   id: string;
   /** Login name, normalised to lower case; unique. */
@@ -13,6 +15,11 @@ export interface User {
   emailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** Whether `email` is the user's verified address now (case-insensitively, as the store compares addresses). */
+export function isVerifiedAddressOf(user: User, email: string): boolean {
+  return user.emailVerified && user.email !== null && emailKey(user.email) === emailKey(email);
 }
 
 export type NewUser = Pick<User, 'id' | 'username' | 'name' | 'passwordHash' | 'createdAt'> & { email?: string | null };

@@ -10,9 +10,10 @@ import { PasswordOwner, PasswordPolicy } from './password-policy';
 import { Passwords } from './passwords';
 import { EmailVerification } from './email-verification';
 import { Mailer } from '../mail/mailer';
+import { passwordChangedMail } from '../mail/messages';
 import { OneTimeTokensRepository } from './one-time-tokens.repository';
 import { Attempt, RecentAuth } from './recent-auth';
-import { PublicUser, User, toPublicUser } from './user';
+import { PublicUser, User, isVerifiedAddressOf, toPublicUser } from './user';
 import { normalizeUsername } from './username';
 import { UsersRepository } from './users.repository';
 
@@ -64,7 +65,42 @@ export class UsersService {
   async replacePassword(id: string, passwordHash: string): Promise<number> {
     const updated = await this.repository.update(id, { passwordHash, updatedAt: new Date() });
     if (!updated) throw new NotFoundException('No such user');
-    return this.sessions.revokeAll(id);
+    return this.endSessions(id);
+  }
+
+  /**
+   * Ends every session of the user but `keepSessionId`, and retires every password-reset link
+   * mailed before: whoever the owner is shutting out (a new password, sign-out everywhere, a
+   * reset, a deleted account) cannot come back through a link that is still on its way.
+   * Returns how many sessions ended.
+   */
+  async endSessions(id: string, keepSessionId?: string): Promise<number> {
+    await this.oneTimeTokens.revoke(id, ['password_reset']);
+    return this.sessions.revokeAll(id, keepSessionId);
+  }
+
+  /**
+   * "Not me", from the link mailed to an address the account left: `address` becomes the account's
+   * verified address again (unless another account has verified it since), every session ends and
+   * every reset or verification link is retired, so that only whoever reads `address` can set the
+   * next password. Null for an account that no longer exists.
+   */
+  async secure(id: string, address: string): Promise<{ restoredAddress: boolean; endedSessions: number } | null> {
+    const user = await this.repository.findById(id);
+    if (!user) return null;
+    let restoredAddress = false;
+    if (!isVerifiedAddressOf(user, address)) {
+      const now = new Date();
+      try {
+        await this.repository.changeEmail(id, address, now);
+        restoredAddress = (await this.repository.markEmailVerified(id, address, now)) !== null;
+      } catch (error) {
+        // Another account verified the address meanwhile: it is theirs now, and stays so.
+        if (!(error instanceof DuplicateKeyError)) throw error;
+      }
+    }
+    await this.oneTimeTokens.revoke(id, ['email_verification']);
+    return { restoredAddress, endedSessions: await this.endSessions(id) };
   }
 
   findByVerifiedEmail(email: string): Promise<User | null> {
@@ -105,9 +141,12 @@ export class UsersService {
   }
 
   /**
-   * Name, password or e-mail address of one's own account. A new password or address needs a
-   * recent sign-in or the current password (RecentAuth). A new password ends every other session;
-   * a new address is unverified and gets a verification link.
+   * Name, password or e-mail address of one's own account. A new password or a new unverified
+   * address needs a recent sign-in or the current password; leaving a verified address needs the
+   * current password (RecentAuth). A new password ends every other session and is mailed to the
+   * verified address. A new address is unverified and gets a verification link; the verified
+   * address it replaces is told, with a way back (EmailVerification.tellPreviousAddress); every
+   * reset link mailed before either change is retired.
    */
   async update(caller: Principal, id: string, changes: UpdateUserDto, attempt: Attempt): Promise<User> {
     const { client } = attempt;
@@ -118,7 +157,9 @@ export class UsersService {
     const newEmail = changes.email !== undefined && changes.email !== user.email ? changes.email : undefined;
     if (newEmail !== undefined) this.mailer.requireAvailable();
     let passwordHash: string | undefined;
-    if (changes.password !== undefined || newEmail !== undefined) {
+    if (newEmail !== undefined && user.emailVerified) {
+      await this.recentAuth.requirePassword(user, changes.currentPassword, attempt);
+    } else if (changes.password !== undefined || newEmail !== undefined) {
       await this.recentAuth.require(caller, user, changes.currentPassword, attempt);
     }
     if (changes.password !== undefined) {
@@ -128,14 +169,18 @@ export class UsersService {
     let updated = await this.repository.update(id, { name: changes.name, passwordHash, updatedAt: new Date() });
     if (!updated) throw new NotFoundException('No such user');
     if (passwordHash) {
-      const revokedSessions = await this.sessions.revokeAll(id, caller.sessionId);
+      const revokedSessions = await this.endSessions(id, caller.sessionId);
       securityEvent('password_changed', { userId: id, sessionId: caller.sessionId, revokedSessions, client });
+      const verified = user.emailVerified ? user.email : null;
+      if (verified !== null) this.mailer.later('password_changed', async () => passwordChangedMail(verified, 'changed'));
     }
     if (newEmail !== undefined) {
       updated = await this.repository.changeEmail(id, newEmail, new Date());
       if (!updated) throw new NotFoundException('No such user');
+      await this.oneTimeTokens.revoke(id, ['password_reset', 'email_verification']);
       securityEvent('email_changed', { userId: id, sessionId: caller.sessionId, client });
       this.emailVerification.start(updated);
+      if (user.emailVerified && user.email !== null) this.emailVerification.tellPreviousAddress(id, user.email);
     } else if (changes.email !== undefined && !user.emailVerified) {
       // The same, still unverified address again: a fresh link (the earlier one is retired).
       this.emailVerification.start(user);
@@ -147,8 +192,8 @@ export class UsersService {
   async delete(caller: Principal, id: string, currentPassword: string | undefined, attempt: Attempt): Promise<void> {
     const user = await this.own(caller, id);
     await this.recentAuth.require(caller, user, currentPassword, attempt);
-    await this.sessions.revokeAll(id);
-    await this.oneTimeTokens.revokeAll(id);
+    await this.endSessions(id);
+    await this.oneTimeTokens.revoke(id);
     await this.repository.delete(id);
     securityEvent('account_deleted', { userId: id, sessionId: caller.sessionId, client: attempt.client });
   }

@@ -68,12 +68,40 @@ describeOnEachStore('OneTimeTokensRepository contract', (kind) => {
     expect(await fresh.store.oneTimeTokens.consume('password_reset', newer.tokenHash, now)).toEqual(newer);
   });
 
+  it('keeps a token mailed to another address: one live token per user, purpose and address (case-insensitive)', async () => {
+    const userId = randomUUID();
+    const toOld = token({ userId, purpose: 'secure_account', email: 'old@example.org' });
+    const toNew = token({ userId, purpose: 'secure_account', email: 'new@example.org' });
+    const toOldAgain = token({ userId, purpose: 'secure_account', email: 'OLD@example.org' });
+    await fresh.store.oneTimeTokens.issue(toOld);
+    await fresh.store.oneTimeTokens.issue(toNew);
+    expect(await fresh.store.oneTimeTokens.find('secure_account', toOld.tokenHash, now)).toEqual(toOld);
+    await fresh.store.oneTimeTokens.issue(toOldAgain);
+    expect(await fresh.store.oneTimeTokens.find('secure_account', toOld.tokenHash, now)).toBeNull();
+    expect(await fresh.store.oneTimeTokens.find('secure_account', toOldAgain.tokenHash, now)).toEqual(toOldAgain);
+    expect(await fresh.store.oneTimeTokens.find('secure_account', toNew.tokenHash, now)).toEqual(toNew);
+  });
+
+  it("retires a user's tokens of the named purposes only, and nobody else's", async () => {
+    const userId = randomUUID();
+    const reset = token({ userId });
+    const verification = token({ userId, purpose: 'email_verification' });
+    const secure = token({ userId, purpose: 'secure_account' });
+    const theirs = token();
+    for (const t of [reset, verification, secure, theirs]) await fresh.store.oneTimeTokens.issue(t);
+    await fresh.store.oneTimeTokens.revoke(userId, ['password_reset', 'email_verification']);
+    expect(await fresh.store.oneTimeTokens.find('password_reset', reset.tokenHash, now)).toBeNull();
+    expect(await fresh.store.oneTimeTokens.find('email_verification', verification.tokenHash, now)).toBeNull();
+    expect(await fresh.store.oneTimeTokens.find('secure_account', secure.tokenHash, now)).toEqual(secure);
+    expect(await fresh.store.oneTimeTokens.find('password_reset', theirs.tokenHash, now)).toEqual(theirs);
+  });
+
   it("retires all of a user's tokens, and nobody else's", async () => {
     const userId = randomUUID();
-    const mine = [token({ userId }), token({ userId, purpose: 'email_verification' })];
+    const mine = [token({ userId }), token({ userId, purpose: 'email_verification' }), token({ userId, purpose: 'secure_account' })];
     const theirs = token();
     for (const t of [...mine, theirs]) await fresh.store.oneTimeTokens.issue(t);
-    await fresh.store.oneTimeTokens.revokeAll(userId);
+    await fresh.store.oneTimeTokens.revoke(userId);
     for (const t of mine) expect(await fresh.store.oneTimeTokens.find(t.purpose, t.tokenHash, now)).toBeNull();
     expect(await fresh.store.oneTimeTokens.find('password_reset', theirs.tokenHash, now)).toEqual(theirs);
   });

@@ -197,6 +197,7 @@ describe('OpenAPI document and UI', () => {
         'post /auth/logout',
         'post /auth/password-reset',
         'post /auth/password-reset/confirm',
+        'post /auth/secure-account',
         'post /auth/signup',
         'post /auth/verify-email',
       ]);

@@ -1,4 +1,5 @@
 import mongoose, { type Model } from 'mongoose';
+import { emailKey } from '../../users/email';
 import { OneTimePurpose, OneTimeToken, OneTimeTokensRepository } from '../../users/one-time-tokens.repository';
 import { MongoLink } from './mongo-link';
 import { OneTimeTokenDocument } from './one-time-token.schema';
@@ -23,7 +24,7 @@ export class MongoOneTimeTokensRepository extends OneTimeTokensRepository {
   }
 
   async issue(token: OneTimeToken): Promise<void> {
-    const doc: OneTimeTokenDocument = { _id: `${token.purpose}:${token.userId}`, ...token };
+    const doc: OneTimeTokenDocument = { _id: `${token.purpose}:${token.userId}:${emailKey(token.email)}`, ...token };
     await this.link.run(() => this.tokens.replaceOne({ _id: doc._id }, doc, { upsert: true }).exec());
   }
 
@@ -38,7 +39,8 @@ export class MongoOneTimeTokensRepository extends OneTimeTokensRepository {
     return doc ? toToken(doc) : null;
   }
 
-  async revokeAll(userId: string): Promise<void> {
-    await this.link.run(() => this.tokens.deleteMany({ userId }).exec());
+  async revoke(userId: string, purposes?: OneTimePurpose[]): Promise<void> {
+    const filter = purposes === undefined ? { userId } : { userId, purpose: mongoose.trusted({ $in: purposes }) };
+    await this.link.run(() => this.tokens.deleteMany(filter).exec());
   }
 }

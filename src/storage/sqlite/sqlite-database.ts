@@ -61,6 +61,20 @@ const MIGRATIONS: string[] = [
      expires_at INTEGER NOT NULL,
      PRIMARY KEY (user_id, purpose)
    );`,
+  // One live token per user, purpose and address (email_key, lower-cased), so that a link mailed
+  // to an address the account has left is not replaced by the next one mailed elsewhere.
+  `ALTER TABLE one_time_tokens RENAME TO one_time_tokens_before;
+   CREATE TABLE one_time_tokens (
+     user_id    TEXT NOT NULL,
+     purpose    TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     email      TEXT NOT NULL,
+     email_key  TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, purpose, email_key)
+   );
+   INSERT INTO one_time_tokens SELECT user_id, purpose, token_hash, email, lower(email), expires_at FROM one_time_tokens_before;
+   DROP TABLE one_time_tokens_before;`,
 ];
 
 export function openSqliteDatabase(file: string): SqliteDatabase {

@@ -1,3 +1,4 @@
+import { emailKey } from '../../users/email';
 import { OneTimePurpose, OneTimeToken, OneTimeTokensRepository } from '../../users/one-time-tokens.repository';
 import { SqliteDatabase, sqlite } from './sqlite-database';
 
@@ -18,22 +19,24 @@ const toToken = (row: TokenRow): OneTimeToken => ({
 });
 
 /**
- * One row per (user, purpose), so issuing a token replaces the user's earlier one in the same
- * statement. At most two rows per user: an expired row is overwritten by the next issue or
- * removed with the account, and needs no purge.
+ * One row per (user, purpose, address), so issuing a token replaces the user's earlier one for
+ * that address in the same statement. Expired rows are overwritten by the next issue for the same
+ * address, retired with the user's tokens (a change of address, a new password, the account
+ * deleted), and otherwise few: a handful per user at most.
  */
 export class SqliteOneTimeTokensRepository extends OneTimeTokensRepository {
   private readonly upsert;
   private readonly live;
   private readonly take;
   private readonly removeAll;
+  private readonly removePurpose;
 
   constructor(db: SqliteDatabase) {
     super();
     this.upsert = db.prepare(
-      `INSERT INTO one_time_tokens (user_id, purpose, token_hash, email, expires_at)
-       VALUES (@userId, @purpose, @tokenHash, @email, @expiresAt)
-       ON CONFLICT (user_id, purpose) DO UPDATE SET
+      `INSERT INTO one_time_tokens (user_id, purpose, token_hash, email, email_key, expires_at)
+       VALUES (@userId, @purpose, @tokenHash, @email, @emailKey, @expiresAt)
+       ON CONFLICT (user_id, purpose, email_key) DO UPDATE SET
          token_hash = excluded.token_hash, email = excluded.email, expires_at = excluded.expires_at`,
     );
     this.live = db.prepare<[string, OneTimePurpose, number], TokenRow>(
@@ -45,10 +48,11 @@ export class SqliteOneTimeTokensRepository extends OneTimeTokensRepository {
       'DELETE FROM one_time_tokens WHERE token_hash = ? AND purpose = ? AND expires_at > ? RETURNING *',
     );
     this.removeAll = db.prepare<[string]>('DELETE FROM one_time_tokens WHERE user_id = ?');
+    this.removePurpose = db.prepare<[string, string]>('DELETE FROM one_time_tokens WHERE user_id = ? AND purpose = ?');
   }
 
   async issue(token: OneTimeToken): Promise<void> {
-    sqlite(() => this.upsert.run({ ...token, expiresAt: token.expiresAt.getTime() }));
+    sqlite(() => this.upsert.run({ ...token, emailKey: emailKey(token.email), expiresAt: token.expiresAt.getTime() }));
   }
 
   async find(purpose: OneTimePurpose, tokenHash: string, now: Date): Promise<OneTimeToken | null> {
@@ -61,7 +65,8 @@ export class SqliteOneTimeTokensRepository extends OneTimeTokensRepository {
     return row ? toToken(row) : null;
   }
 
-  async revokeAll(userId: string): Promise<void> {
-    sqlite(() => this.removeAll.run(userId));
+  async revoke(userId: string, purposes?: OneTimePurpose[]): Promise<void> {
+    if (purposes === undefined) sqlite(() => this.removeAll.run(userId));
+    else for (const purpose of purposes) sqlite(() => this.removePurpose.run(userId, purpose));
   }
 }
