@@ -16,6 +16,7 @@ import { LoginDto } from './dto/login.dto';
 import { SignupDto } from './dto/signup.dto';
 import { ReauthDto } from './dto/reauth.dto';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard';
+import { SignIn } from './sign-in';
 import { Principal, RefreshPrincipal } from './principal';
 import { CsrfTokens } from './tokens/csrf-tokens';
 
@@ -24,6 +25,7 @@ import { CsrfTokens } from './tokens/csrf-tokens';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly signIn: SignIn,
     private readonly users: UsersService,
     private readonly cookie: AuthCookie,
     private readonly device: DeviceCookie,
@@ -33,13 +35,13 @@ export class AuthController {
   @AuthDocs.signup()
   @Public() @RateLimited('credentials') @Post('signup')
   async signup(@Body() body: SignupDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse) {
-    return this.signedIn(res, await this.auth.signup(body, clientOf(req)), req);
+    return { user: toOwnUser(await this.signIn.signup(body, req, res)) };
   }
 
   @AuthDocs.login()
   @Public() @RateLimited('credentials') @Post('login') @HttpCode(200)
   async login(@Body() body: LoginDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse) {
-    return this.signedIn(res, await this.auth.login(body, clientOf(req), this.device.read(req)), req);
+    return { user: toOwnUser(await this.signIn.withPassword(body, req, res)) };
   }
 
   @AuthDocs.refresh()
@@ -88,10 +90,9 @@ export class AuthController {
     return toOwnUser(await this.users.get(caller.userId));
   }
 
-  /** After a password was proved (signup, login) the browser is also remembered as the user's device. */
-  private signedIn(res: HttpResponse, { user, cookie, expiresAt }: SignedIn, passwordProvedBy?: HttpRequest) {
+  /** A rotated session (refresh, reauth): the new cookie. Sign-ins go through SignIn. */
+  private signedIn(res: HttpResponse, { user, cookie, expiresAt }: SignedIn) {
     this.cookie.set(res, cookie, expiresAt);
-    if (passwordProvedBy) this.device.remember(passwordProvedBy, res, user.username);
     return { user: toOwnUser(user) };
   }
 }

@@ -13,6 +13,7 @@ import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { CsrfTokenGuard } from './guards/csrf-token.guard';
 import { SameOriginGuard } from './guards/same-origin.guard';
 import { SessionsController } from './sessions.controller';
+import { SignIn } from './sign-in';
 import { RateLimitGuard } from '../throttling/rate-limit.guard';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
@@ -35,6 +36,7 @@ import { VerifiedTokens } from './tokens/verified-tokens';
   controllers: [AuthController, SessionsController],
   providers: [
     AuthService,
+    SignIn,
     Authenticator,
     AccessTokens,
     VerifiedTokens,
@@ -48,6 +50,6 @@ import { VerifiedTokens } from './tokens/verified-tokens';
     { provide: APP_GUARD, useExisting: RateLimitGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [AuthService],
+  exports: [AuthService, SignIn],
 })
 export class AuthModule {}

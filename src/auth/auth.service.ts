@@ -13,7 +13,7 @@ import { AccessTokens } from './tokens/access-tokens';
 import { Authenticator, unauthorized } from './authenticator';
 import { Attempt } from '../users/recent-auth';
 
-/** What a successful signup, login or refresh gives the controller to put in the cookie. */
+/** What a started or rotated session gives the caller to put in the cookie. */
 export interface SignedIn {
   user: User;
   cookie: AuthCookieValue;
@@ -34,25 +34,30 @@ export class AuthService {
     private readonly authenticator: Authenticator,
   ) {}
 
-  async signup(input: SignupDto, client: ClientInfo): Promise<SignedIn> {
-    const user = await this.users.create(input);
-    securityEvent('signup', { userId: user.id, client });
-    return this.signIn(user, await this.sessions.start(user.id, client), secondsOf(new Date()));
+  /** A new account (the password policy applies); its session is started by SignIn. */
+  createAccount(input: SignupDto): Promise<User> {
+    return this.users.create(input);
   }
 
   /**
-   * Unknown user, wrong password and locked account answer alike. `deviceToken` is the browser's
-   * device cookie, if any: a valid one for this username is counted apart from the username.
+   * The user whose password this is. Unknown user, wrong password and locked account answer
+   * alike. `deviceToken` is the browser's device cookie, if any: a valid one for this username is
+   * counted apart from the username.
    */
-  async login(input: LoginDto, client: ClientInfo, deviceToken: string | null): Promise<SignedIn> {
+  async checkPassword(input: LoginDto, client: ClientInfo, deviceToken: string | null): Promise<User> {
     const username = normalizeUsername(input.username);
     const { user, ...failure } = await this.users.authenticate(username, input.password, { deviceToken, client });
     if (!user) {
       securityEvent('login_failed', { username: loggableUsername(username), ...failure, client });
       throw new UnauthorizedException('Invalid credentials');
     }
+    return user;
+  }
+
+  /** A new session for a user whose sign-in is complete (SignIn), its password proved now (auth_time). */
+  async startSession(user: User, method: 'password' | 'signup', client: ClientInfo): Promise<SignedIn> {
     const issued = await this.sessions.start(user.id, client);
-    securityEvent('login', { userId: user.id, sessionId: issued.session.id, client });
+    securityEvent(method === 'signup' ? 'signup' : 'login', { userId: user.id, sessionId: issued.session.id, method, client });
     return this.signIn(user, issued, secondsOf(new Date()));
   }
 

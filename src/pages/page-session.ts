@@ -3,35 +3,19 @@ import type { HttpRequest, HttpResponse } from '../http/http';
 import { AuthService, SignedIn } from '../auth/auth.service';
 import { clientOf } from '../common/client';
 import { AuthCookie } from '../auth/cookies/auth-cookie';
-import { DeviceCookie } from '../auth/cookies/device-cookie';
-import { LoginDto } from '../auth/dto/login.dto';
-import { SignupDto } from '../auth/dto/signup.dto';
 import { Principal } from '../auth/principal';
 
 /**
- * The pages' side of the cookie: signing in from a form, resuming a session on a page request
- * (refreshing it server-side when the access token has expired), and signing out. The cookie
- * itself is still written only by AuthCookie.
+ * The pages' side of the cookie: resuming a session on a page request (refreshing it server-side
+ * when the access token has expired) and signing out. Signing in from a form goes through SignIn,
+ * as the API does; the cookie itself is written only by AuthCookie.
  */
 @Injectable()
 export class PageSession {
   constructor(
     private readonly auth: AuthService,
     private readonly cookie: AuthCookie,
-    private readonly device: DeviceCookie,
   ) {}
-
-  async login(body: LoginDto, req: HttpRequest, res: HttpResponse): Promise<void> {
-    const signedIn = await this.auth.login(body, clientOf(req), this.device.read(req));
-    this.setCookie(res, signedIn);
-    this.device.remember(req, res, signedIn.user.username);
-  }
-
-  async signup(body: SignupDto, req: HttpRequest, res: HttpResponse): Promise<void> {
-    const signedIn = await this.auth.signup(body, clientOf(req));
-    this.setCookie(res, signedIn);
-    this.device.remember(req, res, signedIn.user.username);
-  }
 
   /**
    * Who is calling, from the cookie alone. An expired access token with a live refresh token is

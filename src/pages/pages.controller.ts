@@ -6,6 +6,7 @@ import { RateLimited } from '../throttling/rate-limited.decorator';
 import { LoginDto } from '../auth/dto/login.dto';
 import { SignupDto } from '../auth/dto/signup.dto';
 import { Principal } from '../auth/principal';
+import { SignIn } from '../auth/sign-in';
 import { clientOf } from '../common/client';
 import { uuidParam } from '../common/uuid-param';
 import { AccountService } from './account.service';
@@ -34,6 +35,7 @@ import { SecureAccount } from '../recovery/secure-account.service';
 export class PagesController {
   constructor(
     private readonly session: PageSession,
+    private readonly signIn: SignIn,
     private readonly account: AccountService,
     private readonly reset: PasswordReset,
     private readonly verification: EmailVerification,
@@ -54,14 +56,14 @@ export class PagesController {
   @RateLimited('credentials') @UseFilters(new FormErrorFilter(loginPage))
   @Post('pages/login')
   async login(@Body() body: LoginDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.session.login(body, req, res);
+    await this.signIn.withPassword(body, req, res);
     redirect(res, 303, '/account');
   }
 
   @RateLimited('credentials') @UseFilters(new FormErrorFilter(signupPage)) @UseInterceptors(new FormBlanksAsAbsent(['name']))
   @Post('pages/signup')
   async signup(@Body() body: SignupDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.session.signup(body, req, res);
+    await this.signIn.signup(body, req, res);
     redirect(res, 303, '/account');
   }
 
