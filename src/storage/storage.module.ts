@@ -1,5 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { SecondFactorsRepository } from '../mfa/second-factors.repository';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { CounterStore } from '../throttling/counter-store';
 import { OneTimeTokensRepository } from '../users/one-time-tokens.repository';
@@ -35,10 +36,11 @@ class StoreCloser implements OnApplicationShutdown {
     { provide: UsersRepository, inject: [STORE], useFactory: (store: Store) => store.users },
     { provide: SessionsRepository, inject: [STORE], useFactory: (store: Store) => store.sessions },
     { provide: OneTimeTokensRepository, inject: [STORE], useFactory: (store: Store) => store.oneTimeTokens },
+    { provide: SecondFactorsRepository, inject: [STORE], useFactory: (store: Store) => store.secondFactors },
     { provide: CounterStore, inject: [STORE], useFactory: (store: Store) => store.counters },
     { provide: StoreHealth, inject: [STORE], useFactory: (store: Store) => store.health },
     StoreCloser,
   ],
-  exports: [UsersRepository, SessionsRepository, OneTimeTokensRepository, CounterStore, StoreHealth],
+  exports: [UsersRepository, SessionsRepository, OneTimeTokensRepository, SecondFactorsRepository, CounterStore, StoreHealth],
 })
 export class StorageModule {}

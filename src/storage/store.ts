@@ -1,3 +1,4 @@
+import { SecondFactorsRepository } from '../mfa/second-factors.repository';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { CounterStore } from '../throttling/counter-store';
 import { OneTimeTokensRepository } from '../users/one-time-tokens.repository';
@@ -9,6 +10,7 @@ export interface Store {
   users: UsersRepository;
   sessions: SessionsRepository;
   oneTimeTokens: OneTimeTokensRepository;
+  secondFactors: SecondFactorsRepository;
   counters: CounterStore;
   health: StoreHealth;
   close(): Promise<void>;

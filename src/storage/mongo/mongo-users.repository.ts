@@ -17,9 +17,11 @@ const toUser = (doc: UserDocument): User => ({
 });
 
 export class MongoUsersRepository extends UsersRepository {
+  /** `deleteOwned`: each removes what one other collection keeps for a user, when the user goes. */
   constructor(
     private readonly users: Model<UserDocument>,
     private readonly link: MongoLink,
+    private readonly deleteOwned: ((userId: string) => Promise<unknown>)[] = [],
   ) {
     super();
   }
@@ -85,6 +87,9 @@ export class MongoUsersRepository extends UsersRepository {
   }
 
   async delete(id: string): Promise<boolean> {
+    // What the user owns first: an interruption leaves a user without second factors to delete
+    // again, never second factors without their user.
+    for (const deleteFor of this.deleteOwned) await this.link.run(() => deleteFor(id));
     const { deletedCount } = await this.link.run(() => this.users.deleteOne({ _id: id }).exec());
     return deletedCount > 0;
   }

@@ -4,7 +4,9 @@ import { MongoCounterStore, createCounterIndexes } from './mongo-counters';
 import { MongoLink } from './mongo-link';
 import { MongoOneTimeTokensRepository } from './mongo-one-time-tokens.repository';
 import { OneTimeTokenDocument, OneTimeTokenSchema } from './one-time-token.schema';
+import { MongoSecondFactorsRepository } from './mongo-second-factors.repository';
 import { MongoSessionsRepository } from './mongo-sessions.repository';
+import { PendingSignInDocument, PendingSignInSchema, RecoveryCodeDocument, RecoveryCodeSchema, TotpFactorDocument, TotpFactorSchema } from './second-factor.schemas';
 import { MongoUsersRepository } from './mongo-users.repository';
 import { RefreshTokenDocument, RefreshTokenSchema } from './refresh-token.schema';
 import { SessionDocument, SessionSchema } from './session.schema';
@@ -22,17 +24,25 @@ export async function openMongoStore(uri: string, logger: Logger): Promise<Store
   const sessions = link.connection.model(SessionDocument.name, SessionSchema);
   const records = link.connection.model(RefreshTokenDocument.name, RefreshTokenSchema);
   const oneTimeTokens = link.connection.model(OneTimeTokenDocument.name, OneTimeTokenSchema);
+  const totp = link.connection.model(TotpFactorDocument.name, TotpFactorSchema);
+  const recoveryCodes = link.connection.model(RecoveryCodeDocument.name, RecoveryCodeSchema);
+  const pendingSignIns = link.connection.model(PendingSignInDocument.name, PendingSignInSchema);
 
   // createIndexes is idempotent and never drops an index someone added by hand (syncIndexes would).
   await link.start(async () => {
-    for (const model of [users, sessions, records, oneTimeTokens]) await model.createIndexes();
+    for (const model of [users, sessions, records, oneTimeTokens, totp, recoveryCodes, pendingSignIns]) await model.createIndexes();
     await createCounterIndexes(link);
   });
 
   return {
-    users: new MongoUsersRepository(users, link),
+    users: new MongoUsersRepository(users, link, [
+      (userId) => totp.deleteOne({ _id: userId }).exec(),
+      (userId) => recoveryCodes.deleteMany({ userId }).exec(),
+      (userId) => pendingSignIns.deleteMany({ userId }).exec(),
+    ]),
     sessions: new MongoSessionsRepository(sessions, records, link),
     oneTimeTokens: new MongoOneTimeTokensRepository(oneTimeTokens, link),
+    secondFactors: new MongoSecondFactorsRepository(totp, recoveryCodes, pendingSignIns, link),
     counters: new MongoCounterStore(link),
     health: { ping: () => link.ping() },
     close: () => link.close(),

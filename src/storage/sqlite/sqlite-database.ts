@@ -75,6 +75,28 @@ const MIGRATIONS: string[] = [
    );
    INSERT INTO one_time_tokens SELECT user_id, purpose, token_hash, email, lower(email), expires_at FROM one_time_tokens_before;
    DROP TABLE one_time_tokens_before;`,
+  // Second factors: a TOTP secret per user (sealed: AES-256-GCM under key_id), its recovery codes
+  // (SHA-256), and the password sign-ins waiting for a second step (the pending cookie's SHA-256).
+  `CREATE TABLE totp_factors (
+     user_id    TEXT PRIMARY KEY,
+     key_id     TEXT NOT NULL,
+     sealed     TEXT NOT NULL,
+     confirmed  INTEGER NOT NULL DEFAULT 0,
+     last_step  INTEGER,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE recovery_codes (
+     user_id   TEXT NOT NULL,
+     code_hash TEXT NOT NULL,
+     PRIMARY KEY (user_id, code_hash)
+   );
+   CREATE TABLE pending_sign_ins (
+     token_hash TEXT PRIMARY KEY,
+     user_id    TEXT NOT NULL,
+     failures   INTEGER NOT NULL DEFAULT 0,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX pending_sign_ins_expires_at ON pending_sign_ins (expires_at);`,
 ];
 
 export function openSqliteDatabase(file: string): SqliteDatabase {

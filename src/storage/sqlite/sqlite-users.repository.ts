@@ -58,7 +58,13 @@ export class SqliteUsersRepository extends UsersRepository {
     this.verifyAddress = db.prepare(
       'UPDATE users SET email_verified = 1, email_key = @emailKey, updated_at = @updatedAt WHERE id = @id AND email = @email',
     );
-    this.remove = db.prepare<[string]>('DELETE FROM users WHERE id = ?');
+    // The user's second factors and pending sign-ins go with them, in the same transaction.
+    const removeUser = db.prepare<[string]>('DELETE FROM users WHERE id = ?');
+    const removeOwned = ['totp_factors', 'recovery_codes', 'pending_sign_ins'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE user_id = ?`));
+    this.remove = db.transaction((id: string) => {
+      for (const statement of removeOwned) statement.run(id);
+      return removeUser.run(id);
+    });
   }
 
   async create(user: NewUser): Promise<User> {
@@ -111,6 +117,6 @@ export class SqliteUsersRepository extends UsersRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    return sqlite(() => this.remove.run(id)).changes > 0;
+    return sqlite(() => this.remove(id)).changes > 0;
   }
 }

@@ -3,6 +3,7 @@ import { StoreHealth } from '../store-health';
 import { SqliteCounterStore } from './sqlite-counters';
 import { openSqliteDatabase, sqlite } from './sqlite-database';
 import { SqliteOneTimeTokensRepository } from './sqlite-one-time-tokens.repository';
+import { SqliteSecondFactorsRepository } from './sqlite-second-factors.repository';
 import { SqliteSessionsRepository } from './sqlite-sessions.repository';
 import { SqliteUsersRepository } from './sqlite-users.repository';
 
@@ -16,6 +17,7 @@ export function openSqliteStore(file: string): Store {
     users: new SqliteUsersRepository(db),
     sessions: new SqliteSessionsRepository(db),
     oneTimeTokens: new SqliteOneTimeTokensRepository(db),
+    secondFactors: new SqliteSecondFactorsRepository(db),
     counters,
     health,
     close: async () => {
