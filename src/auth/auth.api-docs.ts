@@ -10,20 +10,30 @@ import {
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
+  ApiExtraModels,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { ApiRateLimited, ApiSignedIn, ApiStateChanging, ApiValidatedBody } from '../common/api-responses';
 import { ErrorDto } from '../common/dto/error.dto';
 import { COOKIE_AUTH } from '../common/openapi';
-import { OwnUserDto } from '../users/dto/own-user.dto';
 import { ApiNewPasswordRefused } from '../users/users.api-docs';
 import { CsrfTokenDto } from './dto/csrf-token.dto';
 import { UserResponseDto } from './dto/user-response.dto';
+import { MeDto, MfaRequiredDto } from './dto/mfa.dto';
 
 const SETS_COOKIE = {
   'Set-Cookie': {
     description:
       'auth-cookie=j:{"token":…,"refreshToken":…}; Max-Age=<refresh lifetime left>; Path=/; HttpOnly; SameSite=Lax (Secure in production). ' +
       'COOKIE_LAYOUT=split: __Host-access=<jwt> (Path=/) and __Secure-refresh=<token> (Path=/auth/refresh; SameSite=Strict), both Secure',
+    schema: { type: 'string' },
+  },
+};
+const SETS_COOKIE_OR_PENDING = {
+  'Set-Cookie': {
+    description:
+      `${SETS_COOKIE['Set-Cookie'].description}. When a second step is needed, only pending=<token>; Max-Age=300; Path=/; HttpOnly; SameSite=Strict ` +
+      '(`__Host-pending`, Secure, where cookies are Secure): it opens nothing but POST /auth/login/mfa',
     schema: { type: 'string' },
   },
 };
@@ -51,8 +61,18 @@ export const AuthDocs = {
 
   login: () =>
     applyDecorators(
-      ApiOperation({ summary: 'Sign in with username and password', description: 'Starts a new session (one per device) and sets the auth cookie.' }),
-      ApiOkResponse({ type: UserResponseDto, description: 'Signed in', headers: SETS_COOKIE }),
+      ApiOperation({
+        summary: 'Sign in with username and password',
+        description:
+          'Starts a new session (one per device) and sets the auth cookie. For an account with a second factor the answer is ' +
+          '`{ "mfaRequired": true, "methods": [...] }` instead, with no session and only a pending cookie (5 minutes): finish with POST /auth/login/mfa.',
+      }),
+      ApiExtraModels(MfaRequiredDto),
+      ApiOkResponse({
+        description: 'Signed in (`{ user }` and the cookie), or a second step is needed (`{ mfaRequired, methods }` and the pending cookie)',
+        headers: SETS_COOKIE_OR_PENDING,
+        schema: { oneOf: [{ $ref: getSchemaPath(UserResponseDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] },
+      }),
       ApiUnauthorizedResponse({
         type: ErrorDto,
         description: '`Invalid credentials`: the same answer for an unknown user, a wrong password and a temporarily locked account',
@@ -60,6 +80,21 @@ export const AuthDocs = {
       ApiValidatedBody(),
       ApiStateChanging(),
       ApiRateLimited(),
+    ),
+
+  loginSecondStep: () =>
+    applyDecorators(
+      ApiOperation({
+        summary: 'Finish a sign-in with its second step',
+        description:
+          'Send `{ "code" }` (the authenticator app\'s 6 digits) or `{ "recoveryCode" }` with the pending cookie that POST /auth/login set. ' +
+          'Each code is counted like a password (the account lockout); each time step and each recovery code works once; five wrong codes end the pending sign-in.',
+      }),
+      ApiOkResponse({ type: UserResponseDto, description: 'Signed in', headers: SETS_COOKIE }),
+      ApiUnauthorizedResponse({ type: ErrorDto, description: 'A wrong or used code, or no pending sign-in (none, expired, completed or ended): sign in with the password again' }),
+      ApiValidatedBody(),
+      ApiStateChanging(),
+      ApiRateLimited('Too many attempts from this client, or too many wrong passwords and codes for this account (see Retry-After).'),
     ),
 
   refresh: () =>
@@ -126,8 +161,8 @@ export const AuthDocs = {
 
   me: () =>
     applyDecorators(
-      ApiOperation({ summary: 'The signed-in user', description: 'Your own account, with your e-mail address and whether it is verified.' }),
+      ApiOperation({ summary: 'The signed-in user', description: 'Your own account, with your e-mail address, whether it is verified, and your second factors (`mfa`).' }),
       ApiSignedIn(),
-      ApiOkResponse({ type: OwnUserDto }),
+      ApiOkResponse({ type: MeDto }),
     ),
 };

@@ -16,7 +16,9 @@ import { LoginDto } from './dto/login.dto';
 import { SignupDto } from './dto/signup.dto';
 import { ReauthDto } from './dto/reauth.dto';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard';
-import { SignIn } from './sign-in';
+import { SignIn, secondStepProof } from './sign-in';
+import { SecondStepDto } from './dto/second-step.dto';
+import { SecondFactors } from '../mfa/second-factors.service';
 import { Principal, RefreshPrincipal } from './principal';
 import { CsrfTokens } from './tokens/csrf-tokens';
 
@@ -27,6 +29,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly signIn: SignIn,
     private readonly users: UsersService,
+    private readonly secondFactors: SecondFactors,
     private readonly cookie: AuthCookie,
     private readonly device: DeviceCookie,
     private readonly csrf: CsrfTokens,
@@ -41,7 +44,15 @@ export class AuthController {
   @AuthDocs.login()
   @Public() @RateLimited('credentials') @Post('login') @HttpCode(200)
   async login(@Body() body: LoginDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse) {
-    return { user: toOwnUser(await this.signIn.withPassword(body, req, res)) };
+    const result = await this.signIn.withPassword(body, req, res);
+    return 'user' in result ? { user: toOwnUser(result.user) } : result;
+  }
+
+  /** The second step of a password sign-in, with the pending cookie that POST /auth/login set. */
+  @AuthDocs.loginSecondStep()
+  @Public() @RateLimited('credentials') @Post('login/mfa') @HttpCode(200)
+  async loginSecondStep(@Body() body: SecondStepDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse) {
+    return { user: toOwnUser(await this.signIn.withSecondStep(secondStepProof(body), req, res)) };
   }
 
   @AuthDocs.refresh()
@@ -87,7 +98,8 @@ export class AuthController {
   @AuthDocs.me()
   @Get('me')
   async me(@CurrentUser() caller: Principal) {
-    return toOwnUser(await this.users.get(caller.userId));
+    const [user, mfa] = await Promise.all([this.users.get(caller.userId), this.secondFactors.status(caller.userId)]);
+    return { ...toOwnUser(user), mfa };
   }
 
   /** A rotated session (refresh, reauth): the new cookie. Sign-ins go through SignIn. */

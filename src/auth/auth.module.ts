@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config';
+import { MfaModule } from '../mfa/mfa.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
@@ -12,6 +13,7 @@ import { AuthCookieModule } from './cookies/auth-cookie.module';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { CsrfTokenGuard } from './guards/csrf-token.guard';
 import { SameOriginGuard } from './guards/same-origin.guard';
+import { MfaController } from './mfa.controller';
 import { SessionsController } from './sessions.controller';
 import { SignIn } from './sign-in';
 import { RateLimitGuard } from '../throttling/rate-limit.guard';
@@ -26,6 +28,7 @@ import { VerifiedTokens } from './tokens/verified-tokens';
     AuthCookieModule,
     UsersModule,
     SessionsModule,
+    MfaModule,
     PassportModule,
     // The key comes per call from AccessTokens' key ring (kid); the rest is fixed here.
     JwtModule.registerAsync({
@@ -33,7 +36,7 @@ import { VerifiedTokens } from './tokens/verified-tokens';
       useFactory: (config: AppConfig) => ({ signOptions: AccessTokens.signOptions(config), verifyOptions: AccessTokens.verifyOptions(config) }),
     }),
   ],
-  controllers: [AuthController, SessionsController],
+  controllers: [AuthController, SessionsController, MfaController],
   providers: [
     AuthService,
     SignIn,

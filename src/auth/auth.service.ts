@@ -55,7 +55,7 @@ export class AuthService {
   }
 
   /** A new session for a user whose sign-in is complete (SignIn), its password proved now (auth_time). */
-  async startSession(user: User, method: 'password' | 'signup', client: ClientInfo): Promise<SignedIn> {
+  async startSession(user: User, method: string, client: ClientInfo): Promise<SignedIn> {
     const issued = await this.sessions.start(user.id, client);
     securityEvent(method === 'signup' ? 'signup' : 'login', { userId: user.id, sessionId: issued.session.id, method, client });
     return this.signIn(user, issued, secondsOf(new Date()));

@@ -27,7 +27,13 @@ export type SecurityEvent =
   | 'password_reset_limited'
   | 'password_reset'
   | 'mail_limited'
-  | 'account_secured';
+  | 'account_secured'
+  | 'mfa_required'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'mfa_failed'
+  | 'recovery_code_used'
+  | 'recovery_codes_replaced';
 
 /**
  * One structured line per security event, always in the same shape: the event, who, which

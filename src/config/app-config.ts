@@ -100,6 +100,18 @@ export abstract class AppConfig {
   };
   /** HMAC key of the device cookies (OWASP), derived from REFRESH_TOKEN_SECRET like the CSRF key. */
   abstract readonly deviceCookie: { readonly key: KeyObject };
+  /**
+   * Second factors. `sealingKeys`: AES-256 keys for TOTP secrets at rest, the first seals, every
+   * one opens what it sealed (rotation: put a new key first, keep the old ones until no secret
+   * names them). `pendingTtlSeconds`/`maxCodeFailures`: how long a password sign-in waits for its
+   * second step, and how many wrong codes end it.
+   */
+  abstract readonly mfa: {
+    readonly appName: string;
+    readonly sealingKeys: readonly { readonly kid: string; readonly key: KeyObject }[];
+    readonly pendingTtlSeconds: number;
+    readonly maxCodeFailures: number;
+  };
   abstract readonly log: { readonly level: string; readonly file?: string };
 }
 
@@ -158,6 +170,14 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       secret: derivedKey(secrets.refreshTokenSecret, 'nest-cookie-auth csrf double-submit').toString('hex'),
     },
     deviceCookie: { key: createSecretKey(derivedKey(secrets.refreshTokenSecret, 'nest-cookie-auth device cookie')) },
+    mfa: {
+      appName: env.APP_NAME,
+      sealingKeys: env.MFA_ENCRYPTION_KEYS
+        ? parseKeyList('MFA_ENCRYPTION_KEYS', env.MFA_ENCRYPTION_KEYS).map(({ kid, secret }) => ({ kid, key: createSecretKey(derivedKey(secret, 'nest-cookie-auth totp sealing')) }))
+        : [{ kid: 'derived', key: createSecretKey(derivedKey(secrets.refreshTokenSecret, 'nest-cookie-auth totp sealing')) }],
+      pendingTtlSeconds: 5 * 60,
+      maxCodeFailures: 5,
+    },
     tokens: {
       accessKeys,
       retiredKeys: retiredList.map(secretKey),
@@ -209,7 +229,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
 const KID = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /** "2026-11:secret,2026-10:older-secret": kid and secret pairs (JWT_ACCESS_KEYS: signing key first). */
-function parseKeyList(variable: 'JWT_ACCESS_KEYS' | 'JWT_RETIRED_KEYS', list: string): { kid: string; secret: string }[] {
+function parseKeyList(variable: 'JWT_ACCESS_KEYS' | 'JWT_RETIRED_KEYS' | 'MFA_ENCRYPTION_KEYS', list: string): { kid: string; secret: string }[] {
   const pairs = list.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
     const colon = item.indexOf(':');
     return colon < 0 ? { kid: '', secret: item } : { kid: item.slice(0, colon), secret: item.slice(colon + 1) };

@@ -42,6 +42,14 @@ export class EnvSchema {
   @Transform(blankToUndefined) @IsOptional() @IsString()
   REFRESH_TOKEN_SECRET?: string;
 
+  /** kid:secret pairs that seal TOTP secrets at rest, sealing key first; the others still open what they sealed. Unset: one key derived from REFRESH_TOKEN_SECRET. */
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  MFA_ENCRYPTION_KEYS?: string;
+
+  /** The issuer an authenticator app shows beside the account (the otpauth URI's issuer). */
+  @IsString() @Matches(/^[^:\r\n]{1,64}$/, { message: 'APP_NAME must be 1-64 characters, one line, without ":"' })
+  APP_NAME = 'Nest Cookie Auth';
+
   @IsString()
   JWT_ISSUER = 'nest-cookie-auth';
 

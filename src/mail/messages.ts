@@ -74,6 +74,19 @@ The link works once. Opening it changes nothing until you press the button.
   };
 }
 
+/** To the verified address, after every change of second factors and every recovery code used. */
+export function factorsChangedMail(to: string, what: string): MailMessage {
+  return {
+    to,
+    subject: `${SERVICE}: the sign-in methods of your account changed`,
+    text: `${what}
+
+If this was not you, reset your password at once ("Forgot password?" on the sign-in page), then check
+the sign-in methods on your account page.
+`,
+  };
+}
+
 /** Sent to a verified address when another signup or account change gave it: the new account never learns. */
 export function addressInUseMail(to: string): MailMessage {
   return {

@@ -46,6 +46,8 @@ export abstract class SecondFactorsRepository {
    * used: one atomic compare-and-set, so of concurrent uses of one step exactly one is true.
    */
   abstract useTotpStep(userId: string, step: number): Promise<boolean>;
+  /** Stores the same secret sealed anew (under the current key), keeping everything else. */
+  abstract resealTotp(userId: string, secret: SealedSecret): Promise<void>;
   /** Removes the user's secret, confirmed or not. False when there was none. */
   abstract removeTotp(userId: string): Promise<boolean>;
 

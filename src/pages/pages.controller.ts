@@ -6,7 +6,8 @@ import { RateLimited } from '../throttling/rate-limited.decorator';
 import { LoginDto } from '../auth/dto/login.dto';
 import { SignupDto } from '../auth/dto/signup.dto';
 import { Principal } from '../auth/principal';
-import { SignIn } from '../auth/sign-in';
+import { SignIn, secondStepProof } from '../auth/sign-in';
+import { SecondStepDto } from '../auth/dto/second-step.dto';
 import { clientOf } from '../common/client';
 import { uuidParam } from '../common/uuid-param';
 import { AccountService } from './account.service';
@@ -14,7 +15,7 @@ import { FormBlanksAsAbsent } from './form-blanks.interceptor';
 import { sendPage } from './layout';
 import { FormErrorFilter, PageErrorFilter, TokenFormErrorFilter } from './page-errors.filter';
 import { PageSession } from './page-session';
-import { accountPage, forgotPage, loginPage, messagePage, resetPage, secureAccountPage, signupPage, verifyPage } from './views';
+import { accountPage, forgotPage, loginPage, messagePage, resetPage, secondStepPage, secureAccountPage, signupPage, verifyPage } from './views';
 import { ForgotFormDto } from './forgot-form.dto';
 import { PasswordReset } from '../recovery/password-reset.service';
 import { EmailVerification } from '../users/email-verification';
@@ -56,7 +57,15 @@ export class PagesController {
   @RateLimited('credentials') @UseFilters(new FormErrorFilter(loginPage))
   @Post('pages/login')
   async login(@Body() body: LoginDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.signIn.withPassword(body, req, res);
+    const result = await this.signIn.withPassword(body, req, res);
+    if ('mfaRequired' in result) return sendPage(res, 200, secondStepPage({ csrfToken: req.csrfToken?.() }));
+    redirect(res, 303, '/account');
+  }
+
+  @RateLimited('credentials') @UseFilters(new FormErrorFilter(secondStepPage))
+  @Post('pages/login/mfa')
+  async loginSecondStep(@Body() body: SecondStepDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    await this.signIn.withSecondStep(secondStepProof(body), req, res);
     redirect(res, 303, '/account');
   }
 

@@ -32,6 +32,23 @@ ${errorBox(state.error)}
 <p class="muted"><a href="/forgot" id="forgot">Forgot password?</a> · No account yet? <a href="/signup">Create one</a>.</p>`);
 }
 
+/** After the password, for an account with a second factor: a code from the app, or a recovery code. No script. */
+export function secondStepPage(state: FormState = {}): SafeHtml {
+  return layout('Second step', html`<h1>Second step</h1>
+${errorBox(state.error)}
+<form class="stack" method="post" action="/pages/login/mfa">${csrfField(state.csrfToken)}
+<label>Code from your authenticator app <input name="code" inputmode="numeric" autocomplete="one-time-code" required pattern="[0-9]{6}" maxlength="6"></label>
+<button type="submit">Continue</button>
+</form>
+<details><summary>Use a recovery code instead</summary>
+<form class="stack" method="post" action="/pages/login/mfa">${csrfField(state.csrfToken)}
+<label>Recovery code <input name="recoveryCode" autocomplete="off" required maxlength="32"></label>
+<button type="submit">Continue</button>
+</form>
+</details>
+<p class="muted"><a href="/login">Start again</a></p>`);
+}
+
 export function forgotPage(state: FormState = {}): SafeHtml {
   return layout('Forgot password', html`<h1>Forgot your password?</h1>
 ${errorBox(state.error)}

@@ -14,6 +14,9 @@ export interface LockoutSubject {
 
 export type Slot = { granted: true; key: string } | { granted: false; retryAfterSeconds: number };
 
+/** How a counted check went: right, wrong, or not run because the subject is locked. */
+export type CheckOutcome = { outcome: 'match' } | { outcome: 'mismatch' } | { outcome: 'locked'; retryAfterSeconds: number };
+
 /**
  * Per-account brute-force defence, beside the per-client rate limit: at most LOGIN_MAX_FAILURES
  * password checks per subject within LOGIN_FAILURE_WINDOW; the attempt past them locks the
@@ -43,6 +46,27 @@ export class LoginLockout {
       securityEvent('account_locked', { username: subject.username, device: subject.deviceId !== null, client }, 'warn');
     }
     return { granted: false, retryAfterSeconds: retryAfterSeconds(taken) };
+  }
+
+  /**
+   * Runs one check of a secret (a password, a second-step code) as a counted attempt on
+   * `subject`: the slot is taken in the store before the check runs, so parallel guesses can
+   * never run more checks than the cap; a locked subject runs no check at all; a right answer
+   * gives its slot back, and so does a check that failed to run (it decided nothing).
+   */
+  async counted(subject: LockoutSubject, client: ClientInfo, check: () => Promise<boolean>): Promise<CheckOutcome> {
+    const slot = await this.take(subject, client);
+    if (!slot.granted) return { outcome: 'locked', retryAfterSeconds: slot.retryAfterSeconds };
+    let right: boolean;
+    try {
+      right = await check();
+    } catch (error) {
+      await this.giveBack(slot);
+      throw error;
+    }
+    if (!right) return { outcome: 'mismatch' };
+    await this.giveBack(slot);
+    return { outcome: 'match' };
   }
 
   /**

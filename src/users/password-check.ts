@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeviceCookie } from '../auth/cookies/device-cookie';
 import { ClientInfo } from '../common/client';
-import { LoginLockout } from '../throttling/login-lockout';
+import { CheckOutcome, LoginLockout } from '../throttling/login-lockout';
 import { Passwords } from './passwords';
 
 export interface PasswordAttempt {
@@ -15,12 +15,13 @@ export interface PasswordAttempt {
   client: ClientInfo;
 }
 
-export type PasswordCheckResult = { outcome: 'match' } | { outcome: 'mismatch' } | { outcome: 'locked'; retryAfterSeconds: number };
+export type PasswordCheckResult = CheckOutcome;
 
 /**
  * Every check of a user's password (login, a currentPassword) goes through here, so each one is
- * counted the same way: the subject's slot is taken before bcrypt runs, a locked subject costs
- * no bcrypt work at all, and a right password gives its slot back.
+ * counted the same way (LoginLockout.counted): the subject's slot is taken before bcrypt runs, a
+ * locked subject costs no bcrypt work at all, and a right password gives its slot back (as does a
+ * check refused for load: 503, which must not count as a failure of the owner's).
  */
 @Injectable()
 export class PasswordCheck {
@@ -32,18 +33,6 @@ export class PasswordCheck {
 
   async run({ username, password, hash, deviceToken, client }: PasswordAttempt): Promise<PasswordCheckResult> {
     const deviceId = this.devices.deviceId(deviceToken, username);
-    const slot = await this.lockout.take({ username, deviceId }, client);
-    if (!slot.granted) return { outcome: 'locked', retryAfterSeconds: slot.retryAfterSeconds };
-    let matches: boolean;
-    try {
-      matches = await this.passwords.matches(password, hash);
-    } catch (error) {
-      // No check ran (too many in progress: 503): it must not count as a failure of the owner's.
-      await this.lockout.giveBack(slot);
-      throw error;
-    }
-    if (!matches) return { outcome: 'mismatch' };
-    await this.lockout.giveBack(slot);
-    return { outcome: 'match' };
+    return this.lockout.counted({ username, deviceId }, client, () => this.passwords.matches(password, hash));
   }
 }

@@ -12,6 +12,6 @@ import { UsersService } from './users.service';
   imports: [SessionsModule],
   controllers: [UsersController],
   providers: [UsersService, Passwords, PasswordCheck, PasswordPolicy, RecentAuth, EmailVerification],
-  exports: [UsersService, PasswordPolicy, EmailVerification],
+  exports: [UsersService, PasswordPolicy, EmailVerification, RecentAuth],
 })
 export class UsersModule {}

@@ -49,6 +49,15 @@ describeOnEachStore('SecondFactorsRepository contract', (kind) => {
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
+    it('stores a secret sealed anew, keeping its state', async () => {
+      const userId = randomUUID();
+      await repo().startTotp(userId, secret('old'), now);
+      await repo().confirmTotp(userId, 7);
+      const resealed = secret('new');
+      await repo().resealTotp(userId, resealed);
+      expect(await repo().findTotp(userId)).toMatchObject({ secret: resealed, confirmed: true, lastStep: 7 });
+    });
+
     it('removes a secret', async () => {
       const userId = randomUUID();
       await repo().startTotp(userId, secret(), now);

@@ -84,7 +84,7 @@ describeOnEachStore('auth endpoints', (store) => {
       const username = uniqueName();
       await agent.post('/auth/signup').send({ username, password: PASSWORD }).expect(201);
       const res = await agent.get('/auth/me').expect(200);
-      expect(res.body).toEqual({ id: expect.any(String), username, name: username, createdAt: expect.any(String), email: null, emailVerified: false });
+      expect(res.body).toEqual({ id: expect.any(String), username, name: username, createdAt: expect.any(String), email: null, emailVerified: false, mfa: { totp: false, passkeys: 0, recoveryCodesLeft: 0 } });
     });
 
     it('is a 401 without a cookie', async () => {

@@ -194,6 +194,7 @@ describe('OpenAPI document and UI', () => {
         'get /health',
         'get /health/live',
         'post /auth/login',
+        'post /auth/login/mfa',
         'post /auth/logout',
         'post /auth/password-reset',
         'post /auth/password-reset/confirm',

@@ -57,6 +57,10 @@ export class MongoSecondFactorsRepository extends SecondFactorsRepository {
     return modifiedCount > 0;
   }
 
+  async resealTotp(userId: string, secret: SealedSecret): Promise<void> {
+    await this.link.run(() => this.totp.updateOne({ _id: userId }, { $set: { keyId: secret.keyId, sealed: secret.sealed } }).exec());
+  }
+
   async removeTotp(userId: string): Promise<boolean> {
     const { deletedCount } = await this.link.run(() => this.totp.deleteOne({ _id: userId }).exec());
     return deletedCount > 0;

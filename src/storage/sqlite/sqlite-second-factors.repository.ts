@@ -28,6 +28,7 @@ export class SqliteSecondFactorsRepository extends SecondFactorsRepository {
   private readonly totp;
   private readonly confirm;
   private readonly useStep;
+  private readonly reseal;
   private readonly removeTotpRow;
   private readonly replaceCodes;
   private readonly useCode;
@@ -52,6 +53,7 @@ export class SqliteSecondFactorsRepository extends SecondFactorsRepository {
     this.useStep = db.prepare<[number, string, number]>(
       'UPDATE totp_factors SET last_step = ? WHERE user_id = ? AND confirmed = 1 AND (last_step IS NULL OR last_step < ?)',
     );
+    this.reseal = db.prepare('UPDATE totp_factors SET key_id = @keyId, sealed = @sealed WHERE user_id = @userId');
     this.removeTotpRow = db.prepare<[string]>('DELETE FROM totp_factors WHERE user_id = ?');
     const deleteCodes = db.prepare<[string]>('DELETE FROM recovery_codes WHERE user_id = ?');
     const insertCode = db.prepare<[string, string]>('INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)');
@@ -97,6 +99,10 @@ export class SqliteSecondFactorsRepository extends SecondFactorsRepository {
 
   async useTotpStep(userId: string, step: number): Promise<boolean> {
     return sqlite(() => this.useStep.run(step, userId, step)).changes > 0;
+  }
+
+  async resealTotp(userId: string, secret: SealedSecret): Promise<void> {
+    sqlite(() => this.reseal.run({ userId, ...secret }));
   }
 
   async removeTotp(userId: string): Promise<boolean> {
