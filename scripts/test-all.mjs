@@ -27,7 +27,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'test-output');
 mkdirSync(out, { recursive: true });
-const jest = ['node', '--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--runInBand'];
+// Children run on the Node that runs this script (npm's `node` is the first on PATH, the same one).
+const jest = [process.execPath, '--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--runInBand'];
 
 const stages = {
   jest: () => runJest('jest', { TEST_STORES: 'sqlite' }),
@@ -44,7 +45,7 @@ const stages = {
   browser: () => {
     ensureChromium();
     const express = runCounted('browser', 'scripts/browser.mjs', ['npm', 'run', '--silent', 'test:browser']);
-    const fastify = runCounted('browser', 'scripts/browser.mjs', ['node', 'scripts/browser.mjs'], { TEST_HTTP_PLATFORM: 'fastify' });
+    const fastify = runCounted('browser', 'scripts/browser.mjs', [process.execPath, 'scripts/browser.mjs'], { TEST_HTTP_PLATFORM: 'fastify' });
     return sum('browser', [express, fastify], ['express', 'fastify']);
   },
   platforms: () => runCounted('platforms', 'scripts/compare-platforms.mjs', ['npm', 'run', '--silent', 'test:platforms']),
@@ -121,7 +122,7 @@ for (const r of results) {
   const outcome = r.skipped ? `SKIPPED (${r.skipped})` : `${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`;
   process.stdout.write(`${r.name}: ${outcome} in ${r.seconds} s\n`);
 }
-process.stdout.write(`all stages: ${Math.round((Date.now() - started) / 60_000)} min\n`);
+process.stdout.write(`all stages: ${Math.round((Date.now() - started) / 60_000)} min on Node ${process.version}\n`);
 const passed = results.reduce((n, r) => n + (r.passed ?? 0), 0);
 const failed = results.reduce((n, r) => n + (r.failed ?? 0), 0);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);

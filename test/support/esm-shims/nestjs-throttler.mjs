@@ -1,8 +1,9 @@
-// Jest on Node < 24.9 cannot require() an ES module from CommonJS. @nestjs/throttler ships
-// CommonJS that requires the ESM-only @nestjs/common and @nestjs/core, so under jest (only)
+// Jest cannot require() Nest's ES modules from CommonJS (on Node 24 it refuses the require
+// cycle among them). @nestjs/throttler ships CommonJS that requires the ESM-only
+// @nestjs/common and @nestjs/core, so under jest (only)
 // its files are evaluated here with a require() that hands over the very ES modules the app
 // imported: one copy of Nest, the real throttler code. The built app does not use this file
-// (Node 20.19+ require()s ES modules natively).
+// (Node itself require()s ES modules natively).
 import * as nestCommon from '@nestjs/common';
 import * as nestCore from '@nestjs/core';
 import { readFileSync } from 'node:fs';
