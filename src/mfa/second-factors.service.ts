@@ -68,6 +68,18 @@ export class SecondFactors {
     return { secret: base32Of(secret), uri: totpUri(secret, this.config.mfa.appName, user.username) };
   }
 
+  /**
+   * The set-up in progress (an unconfirmed secret) for its owner's page to show again, as QR code
+   * and key, until a code confirms it; null once it is on, or when none was started.
+   */
+  async enrolment(caller: Principal): Promise<{ secret: string; uri: string } | null> {
+    const factor = await this.repository.findTotp(caller.userId);
+    const secret = factor && !factor.confirmed ? this.secrets.open(factor.secret, caller.userId) : null;
+    if (!secret) return null;
+    const user = await this.users.get(caller.userId);
+    return { secret: base32Of(secret), uri: totpUri(secret, this.config.mfa.appName, user.username) };
+  }
+
   /** POST /auth/mfa/totp/confirm: a code from the app turns TOTP on; the recovery codes are shown this once. */
   async confirmTotp(caller: Principal, code: string, client: ClientInfo, now = new Date()): Promise<{ recoveryCodes: string[] }> {
     const factor = await this.repository.findTotp(caller.userId);

@@ -1,21 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { Principal } from '../auth/principal';
 import { ClientInfo } from '../common/client';
+import { SecondFactors } from '../mfa/second-factors.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { AccountView } from './views';
 
-/** What the account page shows and changes: the signed-in user and their live sessions. */
+/** What the account page shows and changes: the signed-in user, their sign-in methods and live sessions. */
 @Injectable()
 export class AccountService {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly secondFactors: SecondFactors,
   ) {}
 
   async view(caller: Principal): Promise<AccountView> {
-    const [user, sessions] = await Promise.all([this.users.get(caller.userId), this.sessions.listLive(caller.userId)]);
-    return { user, sessions, currentSessionId: caller.sessionId };
+    const [user, sessions, mfa] = await Promise.all([
+      this.users.get(caller.userId),
+      this.sessions.listLive(caller.userId),
+      this.secondFactors.status(caller.userId),
+    ]);
+    return { user, sessions, currentSessionId: caller.sessionId, mfa };
   }
 
   /** Someone else's session is a 404, as in the API. Says whether it was the caller's own. */

@@ -1,6 +1,7 @@
 import { HttpResponse, sendHtml } from '../http/http';
 import { createHash } from 'node:crypto';
 import { Interpolation, SafeHtml, html } from './html';
+import { CSRF_FIELD } from '../auth/tokens/csrf-tokens';
 
 /** The pages' only stylesheet, inline; the CSP allows exactly this text by its hash. */
 const STYLES = [
@@ -14,6 +15,7 @@ const STYLES = [
   'th,td{text-align:left;padding:.4rem;border-bottom:1px solid #ddd;vertical-align:top}',
   'td.time{white-space:nowrap}.current{font-weight:600;color:#0a6b2e}.muted{color:#666}',
   'header{display:flex;justify-content:space-between;align-items:center;gap:1rem}',
+  'figure.qr{margin:1rem 0}figure.qr svg{width:12rem;height:12rem}',
 ].join('');
 
 const STYLE_HASH = `sha256-${createHash('sha256').update(STYLES).digest('base64')}`;
@@ -64,4 +66,14 @@ export const TOKEN_PAGE_REFERRER_POLICY = 'no-referrer';
 export function sendPage(res: HttpResponse, status: number, page: SafeHtml, { carriesToken = false }: { carriesToken?: boolean } = {}): void {
   const referrerPolicy = carriesToken ? TOKEN_PAGE_REFERRER_POLICY : PAGE_REFERRER_POLICY;
   sendHtml(res, status, { 'Content-Security-Policy': PAGE_CSP, 'Referrer-Policy': referrerPolicy }, page.value);
+}
+
+/** CSRF_MODE=double-submit: the token each form posts back (nothing in the default mode). */
+export function csrfField(token: string | undefined): SafeHtml {
+  return token === undefined ? html`` : html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
+}
+
+/** A form's error, above it, announced to screen readers. */
+export function errorBox(message: string | undefined): SafeHtml {
+  return message ? html`<p class="error" role="alert">${message}</p>` : html``;
 }

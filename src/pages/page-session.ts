@@ -82,3 +82,12 @@ export class PageSession {
     this.cookie.set(res, cookie, expiresAt);
   }
 }
+
+export function isCaller(resumed: Principal | 'refresh-needed' | null): resumed is Principal {
+  return typeof resumed === 'object' && resumed !== null;
+}
+
+/** No caller: sign in again, or (split layout, access token expired) renew the session and come back. */
+export function elsewhere(resumed: 'refresh-needed' | null): string {
+  return resumed === 'refresh-needed' ? '/auth/refresh/page' : '/login';
+}

@@ -14,7 +14,7 @@ import { AccountService } from './account.service';
 import { FormBlanksAsAbsent } from './form-blanks.interceptor';
 import { sendPage } from './layout';
 import { FormErrorFilter, PageErrorFilter, TokenFormErrorFilter } from './page-errors.filter';
-import { PageSession } from './page-session';
+import { PageSession, elsewhere, isCaller } from './page-session';
 import { accountPage, forgotPage, loginPage, messagePage, resetPage, secondStepPage, secureAccountPage, signupPage, verifyPage } from './views';
 import { ForgotFormDto } from './forgot-form.dto';
 import { PasswordReset } from '../recovery/password-reset.service';
@@ -159,13 +159,4 @@ export class PagesController {
     await this.session.signOut(req, res);
     redirect(res, 303, '/login');
   }
-}
-
-function isCaller(resumed: Principal | 'refresh-needed' | null): resumed is Principal {
-  return typeof resumed === 'object' && resumed !== null;
-}
-
-/** No caller: sign in again, or (split layout, access token expired) renew the session and come back. */
-function elsewhere(resumed: 'refresh-needed' | null): string {
-  return resumed === 'refresh-needed' ? '/auth/refresh/page' : '/login';
 }

@@ -1,9 +1,10 @@
 import { Session } from '../sessions/session';
 import { User } from '../users/user';
 import { SafeHtml, html } from './html';
-import { layout } from './layout';
-import { CSRF_FIELD } from '../auth/tokens/csrf-tokens';
+import { csrfField, errorBox, layout } from './layout';
 import { PASSWORD_MIN_LENGTH } from '../users/passwords';
+import type { SecondFactorStatus } from '../mfa/second-factors.service';
+import { signInMethodsSection } from './sign-in-methods.views';
 
 export interface FormState {
   /** Shown above the form (escaped like everything else). */
@@ -18,6 +19,7 @@ export interface AccountView {
   user: User;
   sessions: Session[];
   currentSessionId: string;
+  mfa: SecondFactorStatus;
   csrfToken?: string;
 }
 
@@ -118,7 +120,7 @@ ${errorBox(state.error)}
 <p class="muted">Already registered? <a href="/login">Sign in</a>.</p>`);
 }
 
-export function accountPage({ user, sessions, currentSessionId, csrfToken }: AccountView): SafeHtml {
+export function accountPage({ user, sessions, currentSessionId, mfa, csrfToken }: AccountView): SafeHtml {
   const rows = sessions.map((session) => sessionRow(session, session.id === currentSessionId, csrfToken));
   return layout('Your account', html`<header>
 <h1>Signed in as <span id="display-name">${user.name}</span></h1>
@@ -126,6 +128,7 @@ export function accountPage({ user, sessions, currentSessionId, csrfToken }: Acc
 </header>
 <p>Username <strong id="username">${user.username}</strong> · member since ${formatTime(user.createdAt)}</p>
 <p>E-mail <span id="email">${user.email ?? 'none'}</span>${user.email ? html` <span id="email-status" class="muted">(${user.emailVerified ? 'verified' : 'not verified yet: open the link mailed to it'})</span>` : ''}</p>
+${signInMethodsSection(mfa, csrfToken)}
 <h2>Your sessions</h2>
 <table class="sessions">
 <thead><tr><th>Device</th><th>IP</th><th>Signed in</th><th>Last used</th><th>Expires</th><th></th></tr></thead>
@@ -153,9 +156,6 @@ function sessionRow(session: Session, current: boolean, csrfToken: string | unde
 `;
 }
 
-function errorBox(message: string | undefined): SafeHtml {
-  return message ? html`<p class="error" role="alert">${message}</p>` : html``;
-}
 
 /** No client script to localise times: UTC, to the minute. */
 function formatTime(date: Date): string {
@@ -163,6 +163,3 @@ function formatTime(date: Date): string {
 }
 
 /** Nothing unless CSRF_MODE=double-submit gave the page a token. */
-function csrfField(token: string | undefined): SafeHtml {
-  return token === undefined ? html`` : html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
-}

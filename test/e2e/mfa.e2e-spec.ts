@@ -282,6 +282,58 @@ describeOnEachStore('second factors: TOTP and recovery codes', (store) => {
     });
   });
 
+  describe('the account page', () => {
+    it('sets up an authenticator app from the QR code page, shows the recovery codes once, and signs in with one', async () => {
+      const agent = app.agent();
+      const csrfOf = (text: string) => /name="_csrf" value="([^"]+)"/.exec(text)?.[1];
+      const post = async (path: string, body: Record<string, string>, from: string) => {
+        const csrf = csrfOf((await agent.get(from)).text);
+        return agent.post(path).type('form').send({ ...body, ...(csrf ? { _csrf: csrf } : {}) });
+      };
+      const username = uniqueName();
+      expect((await post('/pages/signup', { username, password: PASSWORD }, '/signup')).status).toBe(303);
+      const account = await agent.get('/account').expect(200);
+      expect(account.text).toContain('id="totp-status">off<');
+      const started = await post('/pages/account/totp', { currentPassword: '' }, '/account');
+      expect(started.status).toBe(303);
+      expect(started.headers.location).toBe('/account/totp');
+      const setup = await agent.get('/account/totp').expect(200);
+      expect(setup.text).toMatch(/<figure class="qr"><svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 \d+ \d+">/);
+      const secret = base32Decode(/id="totp-secret">([A-Z2-7 ]+)</.exec(setup.text)![1].replace(/ /g, ''));
+      const wrong = await post('/pages/account/totp/confirm', { code: '000000' }, '/account/totp');
+      expect(wrong.status).toBe(400);
+      expect(wrong.text).toContain('not right');
+      expect(wrong.text).toContain('<svg');
+      const codesPage = await post('/pages/account/totp/confirm', { code: codeAt(secret, new Date()) }, '/account/totp');
+      expect(codesPage.status).toBe(200);
+      const codes = [...codesPage.text.matchAll(/<li><code>([0-9a-z-]+)<\/code><\/li>/g)].map((m) => m[1]);
+      expect(codes).toHaveLength(10);
+      expect((await agent.get('/account/totp')).headers.location).toBe('/account'); // never shown again
+      expect((await agent.get('/account')).text).toContain('id="totp-status">on<');
+
+      const browser = app.agent();
+      const form = await browser.get('/login');
+      const csrf = csrfOf(form.text);
+      const step = await browser.post('/pages/login').type('form').send({ username, password: PASSWORD, ...(csrf ? { _csrf: csrf } : {}) });
+      expect(step.text).toContain('name="recoveryCode"');
+      const csrfStep = csrfOf(step.text);
+      const done = await browser.post('/pages/login/mfa').type('form').send({ recoveryCode: codes[1], ...(csrfStep ? { _csrf: csrfStep } : {}) });
+      expect(done.status).toBe(303);
+      expect((await browser.get('/account').expect(200)).text).toContain('id="recovery-codes-left">9<');
+    });
+
+    it('turns the app off only with a recent sign-in or the password typed in', async () => {
+      const user = await enrolled();
+      const stale = { ...user.cookie, token: app.app.get(AccessTokens).sign({ sub: user.id, sid: authSid(user), authTime: Math.floor(Date.now() / 1000) - 3600 }) };
+      const refused = await http().post('/pages/account/totp/delete').set(...asCookie(stale)).type('form').send({ currentPassword: '' });
+      expect(refused.status).toBe(403);
+      expect(refused.text).toContain('recent sign-in');
+      const done = await http().post('/pages/account/totp/delete').set(...asCookie(stale)).type('form').send({ currentPassword: PASSWORD });
+      expect(done.status).toBe(303);
+      expect((await http().get('/auth/me').set(...asCookie(stale))).body.mfa.totp).toBe(false);
+    });
+  });
+
   /** The session id of a signed-up user's access token. */
   function authSid(user: SignedUp): string {
     return JSON.parse(Buffer.from(user.cookie.token.split('.')[1], 'base64url').toString('utf8')).sid as string;
