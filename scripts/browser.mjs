@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createRunner, screenshotter, startStatic } from '../test/browser/harness.mjs';
+import { mfaChecks } from '../test/browser/mfa-checks.mjs';
 import { pagesChecks } from '../test/browser/pages-checks.mjs';
 import { recoveryChecks } from '../test/browser/recovery-checks.mjs';
 import { spaChecks } from '../test/browser/spa-checks.mjs';
@@ -90,6 +91,7 @@ try {
     crossSiteOrigin: `http://127.0.0.1:${otherPort}`,
   });
   await pagesChecks(shared);
+  await mfaChecks(shared);
   // No SMTP_URL in development: the service writes each mail under DATA_DIR/outbox, read back here.
   await recoveryChecks({ ...shared, outbox: join(service.dataDir, 'outbox') });
 
