@@ -52,7 +52,7 @@ export class AuthController {
   @AuthDocs.loginSecondStep()
   @Public() @RateLimited('credentials') @Post('login/mfa') @HttpCode(200)
   async loginSecondStep(@Body() body: SecondStepDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpResponse) {
-    return { user: toOwnUser(await this.signIn.withSecondStep(secondStepProof(body), req, res)) };
+    return { user: toOwnUser(await this.signIn.withSecondStep(secondStepProof(body), req, res, body.rememberDevice)) };
   }
 
   @AuthDocs.refresh()

@@ -12,8 +12,8 @@ import { LoginDto } from './dto/login.dto';
 import { SecondStepDto } from './dto/second-step.dto';
 import { SignupDto } from './dto/signup.dto';
 
-/** What proved who the user is: the first proof, and the second step after a password. */
-type Proof = 'password' | 'signup' | `password+${SecondStepMethod}`;
+/** What proved who the user is: the first proof, and the second step after a password (or a browser remembered for it). */
+type Proof = 'password' | 'signup' | `password+${SecondStepMethod | 'remembered-device'}`;
 
 /** A sign-in either complete (a session and its cookie) or waiting for a second step (a pending cookie only). */
 export type SignInResult = { user: User } | { mfaRequired: true; methods: SecondStepMethod[] };
@@ -52,7 +52,7 @@ export class SignIn {
    * POST /auth/login/mfa and the second-step form: the pending cookie and a code. A refusal is a
    * 401 (429 while the account is locked); the pending cookie is cleared once its sign-in is over.
    */
-  async withSecondStep(proof: SecondStepProof, req: HttpRequest, res: HttpResponse): Promise<User> {
+  async withSecondStep(proof: SecondStepProof, req: HttpRequest, res: HttpResponse, rememberDevice = false): Promise<User> {
     const deviceToken = this.device.read(req);
     const attempt = { client: clientOf(req), deviceIdFor: (username: string) => this.device.deviceId(deviceToken, username) };
     let done: Awaited<ReturnType<SecondFactors['completeSecondStep']>>;
@@ -64,23 +64,28 @@ export class SignIn {
       throw new UnauthorizedException(error.message);
     }
     this.pending.clear(res);
-    return this.completed(await this.complete(done.user, `password+${done.method}`, req, res));
+    return this.completed(await this.complete(done.user, `password+${done.method}`, req, res, rememberDevice));
   }
 
-  private async complete(user: User, proof: Proof, req: HttpRequest, res: HttpResponse): Promise<SignInResult> {
+  private async complete(user: User, proof: Proof, req: HttpRequest, res: HttpResponse, rememberDevice = false): Promise<SignInResult> {
     const client = clientOf(req);
     if (proof === 'password') {
       const methods = await this.secondFactors.secondStepFor(user.id);
       if (methods) {
-        const { token, expiresAt } = await this.secondFactors.startPending(user.id);
-        this.pending.set(res, token, expiresAt);
-        securityEvent('mfa_required', { userId: user.id, methods, client });
-        return { mfaRequired: true, methods };
+        const deviceId = this.device.deviceId(this.device.read(req), user.username);
+        if (!(await this.secondFactors.remembers(user.id, deviceId))) {
+          const { token, expiresAt } = await this.secondFactors.startPending(user.id);
+          this.pending.set(res, token, expiresAt);
+          securityEvent('mfa_required', { userId: user.id, methods, client });
+          return { mfaRequired: true, methods };
+        }
+        proof = 'password+remembered-device';
       }
     }
     const { cookie, expiresAt } = await this.auth.startSession(user, proof, client);
     this.cookie.set(res, cookie, expiresAt);
-    this.device.remember(req, res, user.username);
+    const deviceId = this.device.remember(req, res, user.username);
+    if (rememberDevice) await this.secondFactors.rememberDevice(user.id, deviceId);
     return { user };
   }
 
@@ -91,7 +96,7 @@ export class SignIn {
 }
 
 /** The second step's body as a proof: exactly one of the two, since both or neither says nothing a person meant. */
-export function secondStepProof({ code, recoveryCode }: SecondStepDto): SecondStepProof {
+export function secondStepProof({ code, recoveryCode }: Pick<SecondStepDto, 'code' | 'recoveryCode'>): SecondStepProof {
   if ((code === undefined) === (recoveryCode === undefined)) throw new BadRequestException('Send either code or recoveryCode (one of them)');
   return code !== undefined ? { code } : { recoveryCode: recoveryCode! };
 }

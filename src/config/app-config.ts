@@ -111,6 +111,8 @@ export abstract class AppConfig {
     readonly sealingKeys: readonly { readonly kid: string; readonly key: KeyObject }[];
     readonly pendingTtlSeconds: number;
     readonly maxCodeFailures: number;
+    /** How long "remember this device" skips the second step on that browser (0: the option is off). */
+    readonly rememberDeviceSeconds: number;
   };
   abstract readonly log: { readonly level: string; readonly file?: string };
 }
@@ -177,6 +179,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
         : [{ kid: 'derived', key: createSecretKey(derivedKey(secrets.refreshTokenSecret, 'nest-cookie-auth totp sealing')) }],
       pendingTtlSeconds: 5 * 60,
       maxCodeFailures: 5,
+      rememberDeviceSeconds: seconds('MFA_REMEMBER_DEVICE'),
     },
     tokens: {
       accessKeys,

@@ -46,6 +46,10 @@ export class EnvSchema {
   @Transform(blankToUndefined) @IsOptional() @IsString()
   MFA_ENCRYPTION_KEYS?: string;
 
+  /** How long a browser that passed the second step with "remember this device" skips it (0: never remember). */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  MFA_REMEMBER_DEVICE = '30d';
+
   /** The issuer an authenticator app shows beside the account (the otpauth URI's issuer). */
   @IsString() @Matches(/^[^:\r\n]{1,64}$/, { message: 'APP_NAME must be 1-64 characters, one line, without ":"' })
   APP_NAME = 'Nest Cookie Auth';

@@ -23,6 +23,13 @@ export interface PendingSignIn {
   expiresAt: Date;
 }
 
+/** A browser whose second step its owner asked us to remember (the device cookie's id). */
+export interface RememberedDevice {
+  deviceId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
 /**
  * Port: second factors (TOTP, recovery codes) and the sign-ins waiting for one. Every rule that
  * must hold across instances is one atomic write here: a time step used at most once per user,
@@ -67,4 +74,13 @@ export abstract class SecondFactorsRepository {
   abstract failPending(tokenHash: string, maxFailures: number, now: Date): Promise<number | null>;
   /** Deletes and returns the live pending sign-in: of concurrent completions exactly one gets it. */
   abstract consumePending(tokenHash: string, now: Date): Promise<PendingSignIn | null>;
+
+  /** Remembers (or remembers again, until the new expiry) a device that passed the second step. */
+  abstract rememberDevice(userId: string, device: RememberedDevice): Promise<void>;
+  /** Whether this device is remembered for this user and not expired. */
+  abstract isRemembered(userId: string, deviceId: string, now: Date): Promise<boolean>;
+  /** The user's remembered devices that have not expired, newest first. */
+  abstract listRemembered(userId: string, now: Date): Promise<RememberedDevice[]>;
+  /** Forgets every remembered device of the user (a factor added or removed, a password reset). */
+  abstract forgetDevices(userId: string): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { Attempt, RecentAuth } from '../users/recent-auth';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { RECOVERY_CODE_COUNT, hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes';
-import { PendingSignIn, SecondFactorsRepository } from './second-factors.repository';
+import { PendingSignIn, RememberedDevice, SecondFactorsRepository } from './second-factors.repository';
 import { base32Of, newTotpSecret, stepOfCode, totpUri } from './totp';
 import { TotpSecrets } from './totp-secrets';
 
@@ -88,6 +88,7 @@ export class SecondFactors {
     const step = secret && stepOfCode(secret, code, now);
     if (step === null || !(await this.repository.confirmTotp(caller.userId, step))) throw new BadRequestException(WRONG_CODE.replace(', or use a recovery code', ''));
     const recoveryCodes = await this.replaceCodes(caller.userId);
+    await this.repository.forgetDevices(caller.userId);
     securityEvent('mfa_enabled', { userId: caller.userId, sessionId: caller.sessionId, method: 'totp', client });
     await this.tellOwner(caller.userId, 'An authenticator app was turned on as a second step for signing in.');
     return { recoveryCodes };
@@ -99,6 +100,7 @@ export class SecondFactors {
     await this.recentAuth.require(caller, user, currentPassword, attempt);
     if (!(await this.repository.removeTotp(user.id))) throw new BadRequestException('No authenticator app is on for this account');
     await this.repository.replaceRecoveryCodes(user.id, []);
+    await this.repository.forgetDevices(user.id);
     securityEvent('mfa_disabled', { userId: user.id, sessionId: caller.sessionId, method: 'totp', client: attempt.client });
     await this.tellOwner(user.id, 'The authenticator app was turned off: signing in needs only the password now.');
   }
@@ -124,6 +126,29 @@ export class SecondFactors {
     const { totp, recoveryCodesLeft } = await this.status(userId);
     if (!totp) return null;
     return recoveryCodesLeft > 0 ? ['totp', 'recovery-code'] : ['totp'];
+  }
+
+  /**
+   * Whether this browser skips the second step: its device cookie (`deviceId`, already checked
+   * against the username) was remembered for this user at a second step and has not expired.
+   */
+  async remembers(userId: string, deviceId: string | null, now = new Date()): Promise<boolean> {
+    return deviceId !== null && this.config.mfa.rememberDeviceSeconds > 0 && this.repository.isRemembered(userId, deviceId, now);
+  }
+
+  /** "Remember this device" at a second step: this browser skips it for MFA_REMEMBER_DEVICE (when that is not 0). */
+  async rememberDevice(userId: string, deviceId: string, now = new Date()): Promise<void> {
+    const seconds = this.config.mfa.rememberDeviceSeconds;
+    if (seconds > 0) await this.repository.rememberDevice(userId, { deviceId, createdAt: now, expiresAt: new Date(now.getTime() + seconds * 1000) });
+  }
+
+  rememberedDevices(userId: string, now = new Date()): Promise<RememberedDevice[]> {
+    return this.repository.listRemembered(userId, now);
+  }
+
+  /** Every remembered browser asks for the second step again: a factor changed, a password reset, or the owner said so. */
+  forgetDevices(userId: string): Promise<void> {
+    return this.repository.forgetDevices(userId);
   }
 
   /** A password sign-in waiting for its second step: the pending cookie's token (only its hash is stored). */

@@ -16,12 +16,13 @@ export class AccountService {
   ) {}
 
   async view(caller: Principal): Promise<AccountView> {
-    const [user, sessions, mfa] = await Promise.all([
+    const [user, sessions, mfa, rememberedDevices] = await Promise.all([
       this.users.get(caller.userId),
       this.sessions.listLive(caller.userId),
       this.secondFactors.status(caller.userId),
+      this.secondFactors.rememberedDevices(caller.userId),
     ]);
-    return { user, sessions, currentSessionId: caller.sessionId, mfa };
+    return { user, sessions, currentSessionId: caller.sessionId, mfa, rememberedDevices };
   }
 
   /** Someone else's session is a 404, as in the API. Says whether it was the caller's own. */

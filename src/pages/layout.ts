@@ -16,6 +16,7 @@ const STYLES = [
   'td.time{white-space:nowrap}.current{font-weight:600;color:#0a6b2e}.muted{color:#666}',
   'header{display:flex;justify-content:space-between;align-items:center;gap:1rem}',
   'figure.qr{margin:1rem 0}figure.qr svg{width:12rem;height:12rem}',
+  'label.check{display:flex;gap:.4rem;align-items:center}',
 ].join('');
 
 const STYLE_HASH = `sha256-${createHash('sha256').update(STYLES).digest('base64')}`;

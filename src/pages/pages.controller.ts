@@ -65,7 +65,7 @@ export class PagesController {
   @RateLimited('credentials') @UseFilters(new FormErrorFilter(secondStepPage))
   @Post('pages/login/mfa')
   async loginSecondStep(@Body() body: SecondStepDto, @Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
-    await this.signIn.withSecondStep(secondStepProof(body), req, res);
+    await this.signIn.withSecondStep(secondStepProof(body), req, res, body.rememberDevice);
     redirect(res, 303, '/account');
   }
 

@@ -78,6 +78,15 @@ export class SignInMethodsController {
     sendPage(res, 200, recoveryCodesPage(recoveryCodes));
   }
 
+  /** Every remembered browser asks for the second step again (no recent sign-in needed: it only takes trust away). */
+  @Post('pages/account/remembered-devices/forget')
+  async forgetDevices(@Req() req: HttpRequest, @Res() res: HttpResponse): Promise<void> {
+    const caller = await this.caller(req, res);
+    if (!caller) return;
+    await this.secondFactors.forgetDevices(caller.userId);
+    redirect(res, 303, '/account');
+  }
+
   private async showSetup(caller: Principal, req: HttpRequest, res: HttpResponse, status: number, error?: string): Promise<void> {
     const enrolment = await this.secondFactors.enrolment(caller);
     if (!enrolment) return redirect(res, 303, '/account');

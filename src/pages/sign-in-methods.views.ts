@@ -1,3 +1,4 @@
+import type { RememberedDevice } from '../mfa/second-factors.repository';
 import type { SecondFactorStatus } from '../mfa/second-factors.service';
 import { SafeHtml, html } from './html';
 import { csrfField, errorBox, layout } from './layout';
@@ -9,7 +10,7 @@ function currentPasswordField(): SafeHtml {
 }
 
 /** The account page's part on how this account signs in. */
-export function signInMethodsSection(mfa: SecondFactorStatus, csrfToken: string | undefined): SafeHtml {
+export function signInMethodsSection(mfa: SecondFactorStatus, remembered: RememberedDevice[], csrfToken: string | undefined): SafeHtml {
   const totp = mfa.totp
     ? html`<p>Authenticator app: <strong id="totp-status">on</strong> · <span id="recovery-codes-left">${String(mfa.recoveryCodesLeft)}</span> recovery codes left</p>
 <form class="stack" method="post" action="/pages/account/recovery-codes">${csrfField(csrfToken)}
@@ -19,7 +20,8 @@ ${currentPasswordField()}
 <form class="stack" method="post" action="/pages/account/totp/delete">${csrfField(csrfToken)}
 ${currentPasswordField()}
 <button type="submit" id="totp-off">Turn the authenticator app off</button>
-</form>`
+</form>
+${rememberedDevicesPart(remembered, csrfToken)}`
     : html`<p>Authenticator app: <strong id="totp-status">off</strong>. With it on, signing in asks for a code from your phone after the password.</p>
 <form class="stack" method="post" action="/pages/account/totp">${csrfField(csrfToken)}
 ${currentPasswordField()}
@@ -28,6 +30,19 @@ ${currentPasswordField()}
   return html`<h2>Sign-in methods</h2>
 <p>Password · <a href="/forgot">forgot it?</a></p>
 ${totp}`;
+}
+
+/** Browsers that skip the second step ("don't ask again"), each until its time is up. */
+function rememberedDevicesPart(remembered: RememberedDevice[], csrfToken: string | undefined): SafeHtml {
+  if (remembered.length === 0) return html`<p class="muted" id="remembered-devices">No browser skips the second step.</p>`;
+  const rows = remembered.map(
+    (device) => html`<li>Remembered ${device.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, until ${device.expiresAt.toISOString().slice(0, 10)}</li>
+`,
+  );
+  return html`<p>Browsers that skip the second step:</p>
+<ul id="remembered-devices">
+${rows}</ul>
+<form method="post" action="/pages/account/remembered-devices/forget">${csrfField(csrfToken)}<button type="submit" id="forget-devices">Ask on every browser again</button></form>`;
 }
 
 export interface TotpSetupState {

@@ -4,6 +4,7 @@ import { SafeHtml, html } from './html';
 import { csrfField, errorBox, layout } from './layout';
 import { PASSWORD_MIN_LENGTH } from '../users/passwords';
 import type { SecondFactorStatus } from '../mfa/second-factors.service';
+import type { RememberedDevice } from '../mfa/second-factors.repository';
 import { signInMethodsSection } from './sign-in-methods.views';
 
 export interface FormState {
@@ -20,6 +21,7 @@ export interface AccountView {
   sessions: Session[];
   currentSessionId: string;
   mfa: SecondFactorStatus;
+  rememberedDevices: RememberedDevice[];
   csrfToken?: string;
 }
 
@@ -40,11 +42,13 @@ export function secondStepPage(state: FormState = {}): SafeHtml {
 ${errorBox(state.error)}
 <form class="stack" method="post" action="/pages/login/mfa">${csrfField(state.csrfToken)}
 <label>Code from your authenticator app <input name="code" inputmode="numeric" autocomplete="one-time-code" required pattern="[0-9]{6}" maxlength="6"></label>
+<label class="check"><input type="checkbox" name="rememberDevice" value="true"> Don't ask again on this browser</label>
 <button type="submit">Continue</button>
 </form>
 <details><summary>Use a recovery code instead</summary>
 <form class="stack" method="post" action="/pages/login/mfa">${csrfField(state.csrfToken)}
 <label>Recovery code <input name="recoveryCode" autocomplete="off" required maxlength="32"></label>
+<label class="check"><input type="checkbox" name="rememberDevice" value="true"> Don't ask again on this browser</label>
 <button type="submit">Continue</button>
 </form>
 </details>
@@ -120,7 +124,7 @@ ${errorBox(state.error)}
 <p class="muted">Already registered? <a href="/login">Sign in</a>.</p>`);
 }
 
-export function accountPage({ user, sessions, currentSessionId, mfa, csrfToken }: AccountView): SafeHtml {
+export function accountPage({ user, sessions, currentSessionId, mfa, rememberedDevices, csrfToken }: AccountView): SafeHtml {
   const rows = sessions.map((session) => sessionRow(session, session.id === currentSessionId, csrfToken));
   return layout('Your account', html`<header>
 <h1>Signed in as <span id="display-name">${user.name}</span></h1>
@@ -128,7 +132,7 @@ export function accountPage({ user, sessions, currentSessionId, mfa, csrfToken }
 </header>
 <p>Username <strong id="username">${user.username}</strong> · member since ${formatTime(user.createdAt)}</p>
 <p>E-mail <span id="email">${user.email ?? 'none'}</span>${user.email ? html` <span id="email-status" class="muted">(${user.emailVerified ? 'verified' : 'not verified yet: open the link mailed to it'})</span>` : ''}</p>
-${signInMethodsSection(mfa, csrfToken)}
+${signInMethodsSection(mfa, rememberedDevices, csrfToken)}
 <h2>Your sessions</h2>
 <table class="sessions">
 <thead><tr><th>Device</th><th>IP</th><th>Signed in</th><th>Last used</th><th>Expires</th><th></th></tr></thead>

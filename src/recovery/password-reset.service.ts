@@ -5,6 +5,7 @@ import { RetryLaterException } from '../common/retry-later.exception';
 import { securityEvent } from '../common/security-events';
 import { AppConfig } from '../config/app-config';
 import { MailQuota } from '../mail/mail-quota';
+import { SecondFactors } from '../mfa/second-factors.service';
 import { Mailer } from '../mail/mailer';
 import { passwordChangedMail, passwordResetMail } from '../mail/messages';
 import { Counter, CounterStore, retryAfterSeconds } from '../throttling/counter-store';
@@ -35,6 +36,7 @@ export class PasswordReset {
     private readonly mailer: Mailer,
     private readonly quota: MailQuota,
     private readonly lockout: LoginLockout,
+    private readonly secondFactors: SecondFactors,
     private readonly config: AppConfig,
     counters: CounterStore,
   ) {
@@ -86,6 +88,8 @@ export class PasswordReset {
     const passwordHash = await this.users.hashNewPassword(password, user);
     if (!(await this.tokens.consume('password_reset', tokenHash, new Date()))) throw new BadRequestException(INVALID_RESET_TOKEN);
     const revokedSessions = await this.users.replacePassword(user.id, passwordHash);
+    // A reset never skips the second factor: no browser stays remembered past it.
+    await this.secondFactors.forgetDevices(user.id);
     await this.lockout.clear(user.username);
     securityEvent('password_reset', { userId: user.id, revokedSessions, client });
     this.notify(user);

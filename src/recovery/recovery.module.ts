@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MfaModule } from '../mfa/mfa.module';
 import { UsersModule } from '../users/users.module';
 import { PasswordReset } from './password-reset.service';
 import { RecoveryController } from './recovery.controller';
@@ -6,7 +7,7 @@ import { SecureAccount } from './secure-account.service';
 
 /** Password reset, e-mail verification and "not me" over mail (MailModule); pages for them live in pages/. */
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, MfaModule],
   controllers: [RecoveryController],
   providers: [PasswordReset, SecureAccount],
   exports: [PasswordReset, SecureAccount],

@@ -118,6 +118,25 @@ describeOnEachStore('SecondFactorsRepository contract', (kind) => {
     });
   });
 
+  describe('remembered devices', () => {
+    it('remembers a device per user until it expires, lists the live ones newest first, and forgets them all', async () => {
+      const userId = randomUUID();
+      await repo().rememberDevice(userId, { deviceId: 'd1', createdAt: at(-10), expiresAt: at(60) });
+      await repo().rememberDevice(userId, { deviceId: 'd2', createdAt: at(-5), expiresAt: at(60) });
+      await repo().rememberDevice(userId, { deviceId: 'old', createdAt: at(-20), expiresAt: at(-1) });
+      expect(await repo().isRemembered(userId, 'd1', now)).toBe(true);
+      expect(await repo().isRemembered(userId, 'd1', at(61))).toBe(false);
+      expect(await repo().isRemembered(userId, 'old', now)).toBe(false);
+      expect(await repo().isRemembered(randomUUID(), 'd1', now)).toBe(false); // another user's device
+      expect((await repo().listRemembered(userId, now)).map((d) => d.deviceId)).toEqual(['d2', 'd1']);
+      await repo().rememberDevice(userId, { deviceId: 'old', createdAt: now, expiresAt: at(60) }); // remembered again
+      expect(await repo().isRemembered(userId, 'old', now)).toBe(true);
+      await repo().forgetDevices(userId);
+      expect(await repo().listRemembered(userId, now)).toEqual([]);
+      expect(await repo().isRemembered(userId, 'd2', now)).toBe(false);
+    });
+  });
+
   it('forgets a user’s factors and pending sign-ins when the user is deleted', async () => {
     const user = await fresh.store.users.create({ id: randomUUID(), username: `u${randomUUID().slice(0, 8)}`, name: 'n', passwordHash: 'x', createdAt: now });
     const code = hash();
@@ -125,7 +144,9 @@ describeOnEachStore('SecondFactorsRepository contract', (kind) => {
     await repo().startTotp(user.id, secret(), now);
     await repo().replaceRecoveryCodes(user.id, [code]);
     await repo().startPending(token, { userId: user.id, failures: 0, expiresAt: at(5) });
+    await repo().rememberDevice(user.id, { deviceId: 'd', createdAt: now, expiresAt: at(60) });
     expect(await fresh.store.users.delete(user.id)).toBe(true);
+    expect(await repo().isRemembered(user.id, 'd', now)).toBe(false);
     expect(await repo().findTotp(user.id)).toBeNull();
     expect(await repo().countRecoveryCodes(user.id)).toBe(0);
     expect(await repo().findPending(token, now)).toBeNull();

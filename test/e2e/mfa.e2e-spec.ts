@@ -258,6 +258,59 @@ describeOnEachStore('second factors: TOTP and recovery codes', (store) => {
     });
   });
 
+  describe('remember this device', () => {
+    /** The device cookie a response set (`device=…` or `__Host-device=…`), as a Cookie header part. */
+    const deviceCookieOf = (res: Response) => {
+      const line = ((res.headers['set-cookie'] as unknown as string[]) ?? []).find((l) => /^(__Host-)?device=/.test(l));
+      if (!line) throw new Error('no device cookie');
+      return line.split(';')[0];
+    };
+    const loginWith = (username: string, cookie: string) => http().post('/auth/login').set('Cookie', cookie).send({ username, password: PASSWORD });
+
+    it('skips the second step on that browser only, for that user only, until a factor changes', async () => {
+      const user = await enrolled();
+      const first = await passwordStep(user.username).expect(200);
+      const done = await secondStep(pendingCookieOf(first), { code: nextCode(user.secret), rememberDevice: true }).expect(200);
+      const device = deviceCookieOf(done);
+      // This browser: the password alone completes the sign-in.
+      const again = await loginWith(user.username, device).expect(200);
+      expect(again.body.user.id).toBe(user.id);
+      // Another browser (no device cookie) still gets the second step.
+      expect((await passwordStep(user.username).expect(200)).body.mfaRequired).toBe(true);
+      // Another user's second factor is not skipped with this device cookie.
+      const other = await enrolled();
+      expect((await loginWith(other.username, device).expect(200)).body.mfaRequired).toBe(true);
+      // A device cookie that did not ask to be remembered skips nothing.
+      const plain = await passwordStep(user.username).expect(200);
+      const plainDone = await secondStep(pendingCookieOf(plain), { recoveryCode: user.recoveryCodes[0] }).expect(200);
+      expect((await loginWith(user.username, deviceCookieOf(plainDone)).expect(200)).body.mfaRequired).toBe(true);
+      // Turning the factor off and on again forgets every remembered browser.
+      await http().delete('/auth/mfa/totp').set(...asCookie(authCookieOf(again))).send({}).expect(204);
+      const again2 = await enrolled({ ...user, cookie: authCookieOf(again) });
+      expect((await loginWith(user.username, device).expect(200)).body.mfaRequired).toBe(true);
+      expect(again2.recoveryCodes).toHaveLength(10);
+    });
+
+    it('is forgotten by a password reset', async () => {
+      const address = `${uniqueName('m')}@example.org`;
+      const username = uniqueName();
+      const since = smtp.delivered.length;
+      const created = await http().post('/auth/signup').send({ username, password: PASSWORD, email: address }).expect(201);
+      const { token } = linkIn(await smtp.waitFor(address, /confirm your e-mail/, { since }), '/verify');
+      await http().post('/auth/verify-email').send({ token }).expect(204);
+      const user = await enrolled({ id: created.body.user.id, username, cookie: authCookieOf(created), res: created });
+      const done = await secondStep(pendingCookieOf(await passwordStep(username).expect(200)), { code: nextCode(user.secret), rememberDevice: true }).expect(200);
+      const device = deviceCookieOf(done);
+      expect((await loginWith(username, device).expect(200)).body.user).toBeDefined();
+      const beforeReset = smtp.delivered.length;
+      await http().post('/auth/password-reset').send({ username }).expect(202);
+      const reset = linkIn(await smtp.waitFor(address, /reset your password/, { since: beforeReset }), '/reset');
+      await http().post('/auth/password-reset/confirm').send({ token: reset.token, password: 'a brand new passphrase' }).expect(204);
+      const after = await http().post('/auth/login').set('Cookie', device).send({ username, password: 'a brand new passphrase' }).expect(200);
+      expect(after.body.mfaRequired).toBe(true);
+    });
+  });
+
   describe('the pages', () => {
     it('ask for the second step after the password, and sign in with the code', async () => {
       const user = await enrolled();

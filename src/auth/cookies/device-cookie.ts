@@ -42,11 +42,16 @@ export class DeviceCookie {
     return timingSafeEqual(Buffer.from(mac), Buffer.from(expected)) ? id : null;
   }
 
-  /** After a successful sign-in: a new device cookie unless the browser already has one for this username. */
-  remember(req: HttpRequest, res: HttpResponse, username: string): void {
-    if (this.deviceId(this.read(req), username)) return;
+  /**
+   * After a successful sign-in: a new device cookie unless the browser already has one for this
+   * username. Returns the browser's device id, old or new.
+   */
+  remember(req: HttpRequest, res: HttpResponse, username: string): string {
+    const known = this.deviceId(this.read(req), username);
+    if (known) return known;
     const id = randomBytes(16).toString('base64url');
     setCookie(res, this.name, `${id}.${this.mac(username, id)}`, { ...this.options, maxAge: DEVICE_COOKIE_MAX_AGE_MS });
+    return id;
   }
 
   private mac(username: string, id: string): string {

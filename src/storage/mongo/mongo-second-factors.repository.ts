@@ -1,8 +1,8 @@
 import mongoose, { type Model } from 'mongoose';
-import { PendingSignIn, SealedSecret, SecondFactorsRepository, TotpFactor } from '../../mfa/second-factors.repository';
+import { PendingSignIn, RememberedDevice, SealedSecret, SecondFactorsRepository, TotpFactor } from '../../mfa/second-factors.repository';
 import { DuplicateKeyError } from '../storage.errors';
 import { MongoLink } from './mongo-link';
-import { PendingSignInDocument, RecoveryCodeDocument, TotpFactorDocument } from './second-factor.schemas';
+import { PendingSignInDocument, RecoveryCodeDocument, RememberedDeviceDocument, TotpFactorDocument } from './second-factor.schemas';
 
 const toPending = (doc: PendingSignInDocument): PendingSignIn => ({ userId: doc.userId, failures: doc.failures, expiresAt: doc.expiresAt });
 /** Live: not expired (the TTL monitor lags). Our own operator, hence trusted(). */
@@ -18,6 +18,7 @@ export class MongoSecondFactorsRepository extends SecondFactorsRepository {
     private readonly totp: Model<TotpFactorDocument>,
     private readonly codes: Model<RecoveryCodeDocument>,
     private readonly pending: Model<PendingSignInDocument>,
+    private readonly devices: Model<RememberedDeviceDocument>,
     private readonly link: MongoLink,
   ) {
     super();
@@ -105,5 +106,28 @@ export class MongoSecondFactorsRepository extends SecondFactorsRepository {
   async consumePending(tokenHash: string, now: Date): Promise<PendingSignIn | null> {
     const doc = await this.link.run(() => this.pending.findOneAndDelete(live(tokenHash, now)).lean<PendingSignInDocument>().exec());
     return doc ? toPending(doc) : null;
+  }
+
+  async rememberDevice(userId: string, device: RememberedDevice): Promise<void> {
+    const _id = `${userId}:${device.deviceId}`;
+    await this.link.run(() => this.devices.replaceOne({ _id }, { _id, userId, ...device }, { upsert: true }).exec());
+  }
+
+  async isRemembered(userId: string, deviceId: string, now: Date): Promise<boolean> {
+    const doc = await this.link.run(() =>
+      this.devices.findOne({ _id: `${userId}:${deviceId}`, expiresAt: mongoose.trusted({ $gt: now }) }).lean<RememberedDeviceDocument>().exec(),
+    );
+    return doc !== null;
+  }
+
+  async listRemembered(userId: string, now: Date): Promise<RememberedDevice[]> {
+    const docs = await this.link.run(() =>
+      this.devices.find({ userId, expiresAt: mongoose.trusted({ $gt: now }) }).sort({ createdAt: -1 }).lean<RememberedDeviceDocument[]>().exec(),
+    );
+    return docs.map((doc) => ({ deviceId: doc.deviceId, createdAt: doc.createdAt, expiresAt: doc.expiresAt }));
+  }
+
+  async forgetDevices(userId: string): Promise<void> {
+    await this.link.run(() => this.devices.deleteMany({ userId }).exec());
   }
 }

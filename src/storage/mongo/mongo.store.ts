@@ -6,7 +6,16 @@ import { MongoOneTimeTokensRepository } from './mongo-one-time-tokens.repository
 import { OneTimeTokenDocument, OneTimeTokenSchema } from './one-time-token.schema';
 import { MongoSecondFactorsRepository } from './mongo-second-factors.repository';
 import { MongoSessionsRepository } from './mongo-sessions.repository';
-import { PendingSignInDocument, PendingSignInSchema, RecoveryCodeDocument, RecoveryCodeSchema, TotpFactorDocument, TotpFactorSchema } from './second-factor.schemas';
+import {
+  PendingSignInDocument,
+  PendingSignInSchema,
+  RecoveryCodeDocument,
+  RecoveryCodeSchema,
+  RememberedDeviceDocument,
+  RememberedDeviceSchema,
+  TotpFactorDocument,
+  TotpFactorSchema,
+} from './second-factor.schemas';
 import { MongoUsersRepository } from './mongo-users.repository';
 import { RefreshTokenDocument, RefreshTokenSchema } from './refresh-token.schema';
 import { SessionDocument, SessionSchema } from './session.schema';
@@ -27,10 +36,11 @@ export async function openMongoStore(uri: string, logger: Logger): Promise<Store
   const totp = link.connection.model(TotpFactorDocument.name, TotpFactorSchema);
   const recoveryCodes = link.connection.model(RecoveryCodeDocument.name, RecoveryCodeSchema);
   const pendingSignIns = link.connection.model(PendingSignInDocument.name, PendingSignInSchema);
+  const rememberedDevices = link.connection.model(RememberedDeviceDocument.name, RememberedDeviceSchema);
 
   // createIndexes is idempotent and never drops an index someone added by hand (syncIndexes would).
   await link.start(async () => {
-    for (const model of [users, sessions, records, oneTimeTokens, totp, recoveryCodes, pendingSignIns]) await model.createIndexes();
+    for (const model of [users, sessions, records, oneTimeTokens, totp, recoveryCodes, pendingSignIns, rememberedDevices]) await model.createIndexes();
     await createCounterIndexes(link);
   });
 
@@ -39,10 +49,11 @@ export async function openMongoStore(uri: string, logger: Logger): Promise<Store
       (userId) => totp.deleteOne({ _id: userId }).exec(),
       (userId) => recoveryCodes.deleteMany({ userId }).exec(),
       (userId) => pendingSignIns.deleteMany({ userId }).exec(),
+      (userId) => rememberedDevices.deleteMany({ userId }).exec(),
     ]),
     sessions: new MongoSessionsRepository(sessions, records, link),
     oneTimeTokens: new MongoOneTimeTokensRepository(oneTimeTokens, link),
-    secondFactors: new MongoSecondFactorsRepository(totp, recoveryCodes, pendingSignIns, link),
+    secondFactors: new MongoSecondFactorsRepository(totp, recoveryCodes, pendingSignIns, rememberedDevices, link),
     counters: new MongoCounterStore(link),
     health: { ping: () => link.ping() },
     close: () => link.close(),

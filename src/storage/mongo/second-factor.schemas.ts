@@ -60,3 +60,28 @@ export const PendingSignInSchema = SchemaFactory.createForClass(PendingSignInDoc
 PendingSignInSchema.index({ userId: 1 });
 // MongoDB removes a pending sign-in once it expires (reads check expiresAt themselves: the monitor runs about once a minute).
 PendingSignInSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
+/** A browser whose second step is remembered (collection `remembered_devices`, `_id` = `userId:deviceId`). */
+@Schema({ collection: 'remembered_devices', ...STRICT })
+export class RememberedDeviceDocument {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ type: String, required: true })
+  userId!: string;
+
+  @Prop({ type: String, required: true })
+  deviceId!: string;
+
+  @Prop({ type: Date, required: true })
+  createdAt!: Date;
+
+  @Prop({ type: Date, required: true })
+  expiresAt!: Date;
+}
+
+export const RememberedDeviceSchema = SchemaFactory.createForClass(RememberedDeviceDocument);
+// Listing and forgetting a user's devices, newest first.
+RememberedDeviceSchema.index({ userId: 1, createdAt: -1 });
+// MongoDB removes a remembered device once it expires (reads check expiresAt themselves).
+RememberedDeviceSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });

@@ -97,6 +97,14 @@ const MIGRATIONS: string[] = [
      expires_at INTEGER NOT NULL
    );
    CREATE INDEX pending_sign_ins_expires_at ON pending_sign_ins (expires_at);`,
+  // Browsers whose second step their owner asked us to remember (MFA_REMEMBER_DEVICE), by device cookie id.
+  `CREATE TABLE remembered_devices (
+     user_id    TEXT NOT NULL,
+     device_id  TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, device_id)
+   );`,
 ];
 
 export function openSqliteDatabase(file: string): SqliteDatabase {

@@ -1,4 +1,4 @@
-import { PendingSignIn, SealedSecret, SecondFactorsRepository, TotpFactor } from '../../mfa/second-factors.repository';
+import { PendingSignIn, RememberedDevice, SealedSecret, SecondFactorsRepository, TotpFactor } from '../../mfa/second-factors.repository';
 import { SqliteDatabase, sqlite } from './sqlite-database';
 
 interface TotpRow {
@@ -38,6 +38,10 @@ export class SqliteSecondFactorsRepository extends SecondFactorsRepository {
   private readonly failPendingRow;
   private readonly endPending;
   private readonly takePending;
+  private readonly remember;
+  private readonly remembered;
+  private readonly listDevices;
+  private readonly forgetAll;
 
   constructor(db: SqliteDatabase) {
     super();
@@ -75,6 +79,18 @@ export class SqliteSecondFactorsRepository extends SecondFactorsRepository {
     );
     this.endPending = db.prepare<[string]>('DELETE FROM pending_sign_ins WHERE token_hash = ?');
     this.takePending = db.prepare<[string, number], PendingRow>('DELETE FROM pending_sign_ins WHERE token_hash = ? AND expires_at > ? RETURNING *');
+    // An expired row of the same device is simply overwritten; the others go with forgetDevices or the user.
+    this.remember = db.prepare(
+      `INSERT INTO remembered_devices (user_id, device_id, created_at, expires_at) VALUES (@userId, @deviceId, @createdAt, @expiresAt)
+       ON CONFLICT (user_id, device_id) DO UPDATE SET created_at = excluded.created_at, expires_at = excluded.expires_at`,
+    );
+    this.remembered = db.prepare<[string, string, number], { n: number }>(
+      'SELECT COUNT(*) AS n FROM remembered_devices WHERE user_id = ? AND device_id = ? AND expires_at > ?',
+    );
+    this.listDevices = db.prepare<[string, number], { device_id: string; created_at: number; expires_at: number }>(
+      'SELECT device_id, created_at, expires_at FROM remembered_devices WHERE user_id = ? AND expires_at > ? ORDER BY created_at DESC',
+    );
+    this.forgetAll = db.prepare<[string]>('DELETE FROM remembered_devices WHERE user_id = ?');
   }
 
   async startTotp(userId: string, secret: SealedSecret, now: Date): Promise<boolean> {
@@ -140,5 +156,25 @@ export class SqliteSecondFactorsRepository extends SecondFactorsRepository {
   async consumePending(tokenHash: string, now: Date): Promise<PendingSignIn | null> {
     const row = sqlite(() => this.takePending.get(tokenHash, now.getTime()));
     return row ? toPending(row) : null;
+  }
+
+  async rememberDevice(userId: string, device: RememberedDevice): Promise<void> {
+    sqlite(() => this.remember.run({ userId, deviceId: device.deviceId, createdAt: device.createdAt.getTime(), expiresAt: device.expiresAt.getTime() }));
+  }
+
+  async isRemembered(userId: string, deviceId: string, now: Date): Promise<boolean> {
+    return sqlite(() => this.remembered.get(userId, deviceId, now.getTime()))!.n > 0;
+  }
+
+  async listRemembered(userId: string, now: Date): Promise<RememberedDevice[]> {
+    return sqlite(() => this.listDevices.all(userId, now.getTime())).map((row) => ({
+      deviceId: row.device_id,
+      createdAt: new Date(row.created_at),
+      expiresAt: new Date(row.expires_at),
+    }));
+  }
+
+  async forgetDevices(userId: string): Promise<void> {
+    sqlite(() => this.forgetAll.run(userId));
   }
 }

@@ -60,7 +60,7 @@ export class SqliteUsersRepository extends UsersRepository {
     );
     // The user's second factors and pending sign-ins go with them, in the same transaction.
     const removeUser = db.prepare<[string]>('DELETE FROM users WHERE id = ?');
-    const removeOwned = ['totp_factors', 'recovery_codes', 'pending_sign_ins'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE user_id = ?`));
+    const removeOwned = ['totp_factors', 'recovery_codes', 'pending_sign_ins', 'remembered_devices'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE user_id = ?`));
     this.remove = db.transaction((id: string) => {
       for (const statement of removeOwned) statement.run(id);
       return removeUser.run(id);
