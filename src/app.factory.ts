@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule, AppModuleOptions } from './app.module';
+import { clientAddresses } from './common/client';
 import { GracefulShutdown } from './common/graceful-shutdown';
 import { PinoLogger } from './common/logging.module';
 import { setupOpenApi } from './common/openapi';
@@ -27,11 +28,13 @@ export async function createApp(options: AppModuleOptions = {}): Promise<INestAp
   const logger = app.get(PinoLogger);
   app.useLogger(logger);
   // First on every request, on both platforms: the headers (so that every answer has them), draining,
-  // then the request log (so that a body refused before any route, a 413 or a malformed JSON, is logged as well).
+  // then the request log (so that a body refused before any route, a 413 or a malformed JSON, is logged as well),
+  // then the client's address (TRUST_PROXY), decided once for everything that asks.
   serveThroughFront(app.getHttpServer(), [
     securityHeaders(config),
     app.get(GracefulShutdown).middleware,
     logger.middleware,
+    clientAddresses(config.http.trustProxy),
     ...platform.front(),
   ]);
   await platform.configure(app, config);

@@ -14,8 +14,8 @@ export const expressPlatform: HttpPlatform = {
 
   async configure(nest, config) {
     const app = nest as NestExpressApplication;
-    const { trustProxy } = config.http;
-    app.set('trust proxy', Array.isArray(trustProxy) ? [...trustProxy] : trustProxy);
+    // No 'trust proxy': the client's address is decided in the front door (src/common/client.ts),
+    // the same way on both platforms, and nothing reads Express's req.ip, req.protocol or req.hostname.
     // No-store answers cannot be revalidated, so an ETag would only cost a hash per response.
     app.set('etag', false);
     // Express adds it after the front door's helmet has run, so helmet's removal cannot catch it.

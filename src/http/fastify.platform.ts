@@ -6,7 +6,6 @@ import { JSONCookies } from 'cookie-parser';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type RequestListener, createServer } from 'node:http';
 import helmet from 'helmet';
-import type { TrustProxy } from '../config/trust-proxy';
 import { bodyLimitBytes, bodyText, checkedPayload, parseForm, parseJson } from './bodies';
 import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsOptions } from './platform';
 
@@ -16,9 +15,8 @@ import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsOptions } from './platform';
  * reading of cookies, Express's routing leniency). src/http/fastify.responses.ts writes responses.
  */
 export const fastifyPlatform: HttpPlatform = {
-  adapter: (config) => {
-    const { trustProxy } = config.http;
-    return new FastifyAdapter({
+  adapter: (config) =>
+    new FastifyAdapter({
       // No Express-style middleware (the front door runs on node's request): middie's
       // per-request URL work would be spent for nothing.
       skipMiddie: true,
@@ -33,7 +31,6 @@ export const fastifyPlatform: HttpPlatform = {
         server.setTimeout(options.connectionTimeout as number);
         return server;
       },
-      trustProxy: fastifyTrust(trustProxy),
       bodyLimit: bodyLimitBytes(config.http.bodyLimit),
       // Requests that arrive while draining are still served (with Connection: close), as on Express.
       return503OnClosing: false,
@@ -53,8 +50,9 @@ export const fastifyPlatform: HttpPlatform = {
         }
         void reply.code(404).type('application/json; charset=utf-8').send(JSON.stringify({ statusCode: 404, error: 'Not Found', message: `Cannot ${request.method} ${request.url}` }));
       },
-    });
-  },
+      // No trustProxy: the client's address is decided in the front door (src/common/client.ts),
+      // the same way on both platforms, and nothing reads Fastify's request.ip or request.protocol.
+    }),
 
   // Helmet's headers and no-store are in the front door; cookies are @fastify/cookie's, below.
   front: () => [],
@@ -116,15 +114,6 @@ export const fastifyPlatform: HttpPlatform = {
     });
   },
 };
-
-/**
- * Express's reading of TRUST_PROXY. Fastify 5 trusts no hop at all for a bare count (it cannot
- * check the nearest peer); Express trusts the n nearest, which is what TRUST_PROXY=n documents.
- */
-function fastifyTrust(trustProxy: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
-  if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
-  return trustProxy === false ? false : [...trustProxy];
-}
 
 /**
  * The cookie package's reading in the version cookie-parser uses (0.7): surrounding quotes dropped,

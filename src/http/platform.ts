@@ -10,7 +10,7 @@ export type RawMiddleware = (req: IncomingMessage, res: ServerResponse, next: ()
 /**
  * One HTTP platform: the Nest adapter and what it mounts before the app's own code runs, after
  * the front door (src/http/front.ts: graceful shutdown, request log, security headers,
- * Cache-Control: no-store): cookies, JSON and form bodies up to BODY_LIMIT, CORS, trust proxy.
+ * Cache-Control: no-store, the client's address): cookies, JSON and form bodies up to BODY_LIMIT, CORS.
  * Everything after that is the same code on every platform.
  */
 export interface HttpPlatform {
