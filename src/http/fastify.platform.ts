@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type RequestListener, createServer } from 'node:http';
 import helmet from 'helmet';
 import { bodyLimitBytes, bodyText, checkedPayload, parseForm, parseJson } from './bodies';
-import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsOptions } from './platform';
+import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsAnswerHeaders, corsOptions } from './platform';
 
 /**
  * HTTP_PLATFORM=fastify: @nestjs/platform-fastify with the Fastify ecosystem's plugins, set up so
@@ -41,13 +41,7 @@ export const fastifyPlatform: HttpPlatform = {
       // A path that does not decode (/a%ZZ) matches no route on Express: its 404. No hook runs
       // for it (the front door has logged it and set the headers): CORS is added here.
       frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
-        const { allowedOrigins } = config.http;
-        if (allowedOrigins.length > 0) {
-          // What the cors package writes on any answer: the origin only when it is allowed.
-          const origin = request.headers.origin;
-          if (origin !== undefined && allowedOrigins.includes(origin)) reply.header('Access-Control-Allow-Origin', origin);
-          reply.header('Access-Control-Allow-Credentials', 'true').header('Vary', 'Origin');
-        }
+        for (const [name, value] of corsAnswerHeaders(request.headers.origin, config)) reply.header(name, value);
         void reply.code(404).type('application/json; charset=utf-8').send(JSON.stringify({ statusCode: 404, error: 'Not Found', message: `Cannot ${request.method} ${request.url}` }));
       },
       // No trustProxy: the client's address is decided in the front door (src/common/client.ts),
