@@ -62,6 +62,8 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive'],
 };
 const MALFORMED: [number, string] = [400, 'Malformed HTTP request'];
+/** How long a refused client may keep its side open after the answer. */
+const CLOSE_GRACE_MS = 5000;
 
 /**
  * Requests node's parser refuses (headers past its limit: 431; a malformed request: 400; too slow:
@@ -93,5 +95,3 @@ function answerClientErrors(server: Server, headers: readonly (readonly [string,
     setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   });
 }
-
-const CLOSE_GRACE_MS = 5000;
