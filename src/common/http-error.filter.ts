@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { JSON_MAX_DEPTH } from '../http/bodies';
 import { HttpRequest, HttpResponse, headersSent, requestIdOf, sendJson, setHeader } from '../http/http';
 import { DuplicateKeyError, StoreUnavailableError } from '../storage/storage.errors';
 import { RetryLaterException } from './retry-later.exception';
@@ -14,6 +15,7 @@ export interface ErrorBody {
 const BODY_PARSER_MESSAGES: Record<string, string> = {
   'entity.too.large': 'Request body is too large',
   'entity.parse.failed': 'Request body is not valid JSON',
+  'entity.too.deep': `Request body nests arrays or objects more than ${JSON_MAX_DEPTH} levels deep; send the fields as the API documents them`,
   'encoding.unsupported': 'Unsupported content encoding',
   'charset.unsupported': 'Unsupported charset',
   'request.aborted': 'Request aborted',

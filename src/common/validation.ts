@@ -61,5 +61,35 @@ export function WellFormed(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-/** A display name: no control characters (they would reach every page and log that shows it). */
-export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001F\u007F]*$/;
+/**
+ * Characters that act on the text around them without being seen: C0 and C1 controls (DEL
+ * included), the line and paragraph separators U+2028/U+2029 (a new line to many consumers), and
+ * the bidi embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069 (with U+202E,
+ * "ada\u202Egnp.exe" shows as "adaexe.png"). HTML escaping leaves them in place, and API
+ * consumers show them as they are.
+ */
+const INVISIBLE_CONTROLS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+
+const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Free text that others are shown (a display name) or that a page writes back: none of
+ * INVISIBLE_CONTROLS. The 400 names the field and the character found, so the sender can find it
+ * although it cannot be seen. Every such field carries this decorator: the one copy of the rule.
+ */
+export function PlainText(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'plainText',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: ({ property, value }) => {
+          const found = typeof value === 'string' ? INVISIBLE_CONTROLS.exec(value)?.[0] : undefined;
+          return `${property} must not contain control, line-separator or bidi-override characters${found ? ` (found ${codePoint(found)})` : ''}`;
+        },
+        ...options,
+      },
+      validator: { validate: (value: unknown) => typeof value === 'string' && !INVISIBLE_CONTROLS.test(value) },
+    });
+}

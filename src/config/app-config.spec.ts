@@ -22,7 +22,7 @@ describe('loadAppConfig', () => {
     expect(config.csrf.mode).toBe('origin');
     expect(config.tokens.accessTtlSeconds).toBe(900);
     expect(config.sessions).toEqual({ refreshTtlSeconds: 604800, maxAgeSeconds: 2592000, reuseGraceSeconds: 10, maxPerUser: 10, reauthMaxAgeSeconds: 600, livenessCacheSeconds: 0 });
-    expect(config.rateLimit).toEqual({ windowMs: 60000, credentials: 20, refresh: 60, recovery: 10 });
+    expect(config.rateLimit).toEqual({ windowMs: 60000, credentials: 20, refresh: 60, recovery: 10, ipv6Prefix: 64 });
     expect(config.mail).toMatchObject({ publicUrl: 'http://localhost:3000', transport: 'outbox', timeoutMs: 10000, resetTtlSeconds: 1800, verificationTtlSeconds: 86400 });
     expect(config.passwords).toMatchObject({ pwnedUrl: undefined, pwnedTimeoutMs: 1500 });
   });
@@ -156,7 +156,7 @@ describe('parseDurationSeconds', () => {
 
 describe('.env.example', () => {
   it('lists exactly the variables the schema reads', () => {
-    const documented = [...readFileSync(join(process.cwd(), '.env.example'), 'utf8').matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
+    const documented = [...readFileSync(join(process.cwd(), '.env.example'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
     const read = getMetadataStorage().getTargetValidationMetadatas(EnvSchema, '', true, false).map((m) => m.propertyName);
     expect([...new Set(documented)].sort()).toEqual([...new Set(read)].sort());
   });

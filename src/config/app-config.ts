@@ -70,7 +70,14 @@ export abstract class AppConfig {
     /** How long this instance may remember a session as live (0: ask the store every time). */
     readonly livenessCacheSeconds: number;
   };
-  abstract readonly rateLimit: { readonly windowMs: number; readonly credentials: number; readonly refresh: number; readonly recovery: number };
+  abstract readonly rateLimit: {
+    readonly windowMs: number;
+    readonly credentials: number;
+    readonly refresh: number;
+    readonly recovery: number;
+    /** IPv6 clients share a bucket per network of this prefix length. */
+    readonly ipv6Prefix: number;
+  };
   /**
    * Mail and the links in it. `publicUrl` is null only in production without PUBLIC_URL; `transport`
    * is 'outbox' (development without SMTP_URL: .eml files under outboxDir) or null (production
@@ -202,6 +209,7 @@ export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
       credentials: env.RATE_LIMIT_LOGIN,
       refresh: env.RATE_LIMIT_REFRESH,
       recovery: env.RATE_LIMIT_RECOVERY,
+      ipv6Prefix: env.RATE_LIMIT_IPV6_PREFIX,
     },
     mail: {
       publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') ?? (production ? null : `http://localhost:${env.PORT}`),

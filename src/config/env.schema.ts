@@ -115,6 +115,10 @@ export class EnvSchema {
   @Matches(DURATION, { message: DURATION_MESSAGE })
   RATE_LIMIT_WINDOW = '60s';
 
+  /** IPv6 clients are rate-limited per network of this prefix length (one subscriber gets a whole /64); 128: per address. */
+  @Transform(toInt) @IsInt() @Min(32) @Max(128)
+  RATE_LIMIT_IPV6_PREFIX = 64;
+
   @Transform(toInt) @IsInt() @Min(1)
   LOGIN_MAX_FAILURES = 10;
 

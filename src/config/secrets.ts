@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { keepFilesPrivate, makePrivateDir } from './data-dir';
 
 export interface Secrets {
   jwtAccessSecret: string;
@@ -39,14 +40,15 @@ export function resolveSecrets(
 
   const file = join(options.dataDir, 'secrets.json');
   let stored: Partial<Secrets> = {};
+  makePrivateDir(options.dataDir);
   if (existsSync(file)) {
+    keepFilesPrivate([file]);
     stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>;
   } else {
     stored = {
       jwtAccessSecret: randomBytes(32).toString('base64url'),
       refreshTokenSecret: randomBytes(32).toString('base64url'),
     };
-    mkdirSync(options.dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   }
   new Logger('Config').warn(

@@ -1,10 +1,14 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
 /** What Express's "trust proxy" setting is given: off, a hop count, or the proxies' addresses. */
 export type TrustProxy = false | number | readonly string[];
 
-/** proxy-addr's named ranges, as Express accepts them. */
-const PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/** proxy-addr's named ranges, as Express defines them. */
+const PRESETS: Record<string, readonly string[]> = {
+  loopback: ['127.0.0.0/8', '::1/128'],
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
 /** More hops than any real chain of proxies: past it a count is a typo or a wish to trust everyone. */
 const MAX_HOPS = 10;
 
@@ -38,12 +42,33 @@ export function parseTrustProxy(raw: string): TrustProxy {
 }
 
 function isProxyAddress(entry: string): boolean {
-  if (PRESETS.has(entry)) return true;
+  if (entry in PRESETS) return true;
   const [address, prefix, ...rest] = entry.split('/');
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return false;
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Whether the hop at `address` (canonical, see canonicalIp), `hop` steps from the service (0: the
+ * connection's peer), is a proxy whose X-Forwarded-For entry is believed: proxy-addr's reading of
+ * the setting (the `hop` nearest for a count; an address in the list otherwise).
+ */
+export type TrustedHop = (address: string, hop: number) => boolean;
+
+export function trustedHop(trustProxy: TrustProxy): TrustedHop {
+  if (trustProxy === false) return () => false;
+  if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
+  const proxies = new BlockList();
+  for (const entry of trustProxy.flatMap((item) => PRESETS[item] ?? [item])) {
+    const [address, prefix] = entry.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) proxies.addAddress(address, family);
+    else proxies.addSubnet(address, Number(prefix), family);
+  }
+  // BlockList matches an IPv4 address against ::ffff:-mapped entries and back.
+  return (address) => proxies.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }
 
 function invalid(line: string): Error {

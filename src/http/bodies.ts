@@ -66,10 +66,57 @@ export function bodyText(bytes: Buffer, headers: IncomingHttpHeaders): string {
   return iconv.decode(bytes, charsetOf(headers));
 }
 
-/** Strict JSON: an object or an array; an empty body is `{}`; a BOM is dropped. */
+/**
+ * How deep arrays and objects may nest in a JSON body. Our bodies are flat (a field is a string,
+ * at most an object of strings); class-transformer and class-validator walk a body by recursion,
+ * one stack frame per level, so tens of thousands of levels in a 100 kB body overflow the stack
+ * (a 500) after spending CPU all the way down. A body past the bound is refused before anything
+ * walks it.
+ */
+export const JSON_MAX_DEPTH = 32;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENERS = new Set([0x5b, 0x7b]); // [ {
+const CLOSERS = new Set([0x5d, 0x7d]); // ] }
+
+/**
+ * Refuses (400 `entity.too.deep`) JSON text that opens more than JSON_MAX_DEPTH arrays or
+ * objects inside each other. One pass over the characters with a counter, no recursion; brackets
+ * inside strings do not count. Malformed text is left to the parser.
+ */
+export function checkJsonDepth(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (OPENERS.has(c)) {
+      if (++depth > JSON_MAX_DEPTH) throw bodyError(400, 'entity.too.deep', 'too deep');
+    } else if (CLOSERS.has(c)) {
+      depth--;
+    }
+  }
+}
+
+/**
+ * body-parser's `verify` hook for its JSON parser (Express): the same depth bound on the text it
+ * is about to parse, decoded in the charset it will use.
+ */
+export function verifyJsonDepth(_req: unknown, _res: unknown, bytes: Buffer, charset: string | null): void {
+  checkJsonDepth(iconv.decode(bytes, charset ?? 'utf-8'));
+}
+
+/** Strict JSON: an object or an array; an empty body is `{}`; a BOM is dropped; nested at most JSON_MAX_DEPTH deep. */
 export function parseJson(body: string): unknown {
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   if (text.length === 0) return {};
+  // First, as body-parser's verify hook runs before its parser looks at the text.
+  checkJsonDepth(text);
   const first = /^[\x20\x09\x0a\x0d]*(.)/s.exec(text)?.[1];
   if (first !== '{' && first !== '[') throw bodyError(400, 'entity.parse.failed', 'Unexpected token');
   try {

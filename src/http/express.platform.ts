@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, NestExpressApplication, type NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
+import { verifyJsonDepth } from './bodies';
 import { DOCS_CSP, HttpPlatform, RawMiddleware, corsOptions } from './platform';
 
 /** Express (the default): cookie-parser and body-parser, as the design names them (helmet is in the front door). */
@@ -13,8 +14,8 @@ export const expressPlatform: HttpPlatform = {
 
   async configure(nest, config) {
     const app = nest as NestExpressApplication;
-    const { trustProxy } = config.http;
-    app.set('trust proxy', Array.isArray(trustProxy) ? [...trustProxy] : trustProxy);
+    // No 'trust proxy': the client's address is decided in the front door (src/common/client.ts),
+    // the same way on both platforms, and nothing reads Express's req.ip, req.protocol or req.hostname.
     // No-store answers cannot be revalidated, so an ETag would only cost a hash per response.
     app.set('etag', false);
     // Express adds it after the front door's helmet has run, so helmet's removal cannot catch it.
@@ -24,7 +25,9 @@ export const expressPlatform: HttpPlatform = {
     if (config.http.allowedOrigins.length > 0) {
       app.enableCors(corsOptions(config));
     }
-    app.useBodyParser('json', { limit: config.http.bodyLimit });
+    // Nest's types reserve `verify` for its rawBody option, which this app leaves off: then the
+    // options reach body-parser as given, and the hook bounds nesting before the parser runs.
+    app.useBodyParser('json', { limit: config.http.bodyLimit, verify: verifyJsonDepth } as NestExpressBodyParserOptionsFor<'json'>);
     app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
   },
 

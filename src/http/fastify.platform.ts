@@ -6,9 +6,8 @@ import { JSONCookies } from 'cookie-parser';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type RequestListener, createServer } from 'node:http';
 import helmet from 'helmet';
-import type { TrustProxy } from '../config/trust-proxy';
 import { bodyLimitBytes, bodyText, checkedPayload, parseForm, parseJson } from './bodies';
-import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsOptions } from './platform';
+import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsAnswerHeaders, corsOptions } from './platform';
 
 /**
  * HTTP_PLATFORM=fastify: @nestjs/platform-fastify with the Fastify ecosystem's plugins, set up so
@@ -16,9 +15,8 @@ import { CACHE_CONTROL, DOCS_CSP, HttpPlatform, corsOptions } from './platform';
  * reading of cookies, Express's routing leniency). src/http/fastify.responses.ts writes responses.
  */
 export const fastifyPlatform: HttpPlatform = {
-  adapter: (config) => {
-    const { trustProxy } = config.http;
-    return new FastifyAdapter({
+  adapter: (config) =>
+    new FastifyAdapter({
       // No Express-style middleware (the front door runs on node's request): middie's
       // per-request URL work would be spent for nothing.
       skipMiddie: true,
@@ -33,7 +31,6 @@ export const fastifyPlatform: HttpPlatform = {
         server.setTimeout(options.connectionTimeout as number);
         return server;
       },
-      trustProxy: fastifyTrust(trustProxy),
       bodyLimit: bodyLimitBytes(config.http.bodyLimit),
       // Requests that arrive while draining are still served (with Connection: close), as on Express.
       return503OnClosing: false,
@@ -44,17 +41,12 @@ export const fastifyPlatform: HttpPlatform = {
       // A path that does not decode (/a%ZZ) matches no route on Express: its 404. No hook runs
       // for it (the front door has logged it and set the headers): CORS is added here.
       frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
-        const { allowedOrigins } = config.http;
-        if (allowedOrigins.length > 0) {
-          // What the cors package writes on any answer: the origin only when it is allowed.
-          const origin = request.headers.origin;
-          if (origin !== undefined && allowedOrigins.includes(origin)) reply.header('Access-Control-Allow-Origin', origin);
-          reply.header('Access-Control-Allow-Credentials', 'true').header('Vary', 'Origin');
-        }
+        for (const [name, value] of corsAnswerHeaders(request.headers.origin, config)) reply.header(name, value);
         void reply.code(404).type('application/json; charset=utf-8').send(JSON.stringify({ statusCode: 404, error: 'Not Found', message: `Cannot ${request.method} ${request.url}` }));
       },
-    });
-  },
+      // No trustProxy: the client's address is decided in the front door (src/common/client.ts),
+      // the same way on both platforms, and nothing reads Fastify's request.ip or request.protocol.
+    }),
 
   // Helmet's headers and no-store are in the front door; cookies are @fastify/cookie's, below.
   front: () => [],
@@ -116,15 +108,6 @@ export const fastifyPlatform: HttpPlatform = {
     });
   },
 };
-
-/**
- * Express's reading of TRUST_PROXY. Fastify 5 trusts no hop at all for a bare count (it cannot
- * check the nearest peer); Express trusts the n nearest, which is what TRUST_PROXY=n documents.
- */
-function fastifyTrust(trustProxy: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
-  if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
-  return trustProxy === false ? false : [...trustProxy];
-}
 
 /**
  * The cookie package's reading in the version cookie-parser uses (0.7): surrounding quotes dropped,

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { logServerError, toErrorBody } from '../common/http-error.filter';
 import type { HttpRequest } from './http';
 import type { RawMiddleware } from './platform';
@@ -18,7 +19,8 @@ import type { RawMiddleware } from './platform';
  * platform never sees it. Every server the app listens on must be this one (Fastify's own extra
  * servers for a multi-address HOST are turned off in fastify.platform.ts).
  */
-export function serveThroughFront(server: Server, front: readonly RawMiddleware[]): void {
+export function serveThroughFront(server: Server, front: readonly RawMiddleware[], options: { errorHeaders?: readonly (readonly [string, string])[] } = {}): void {
+  answerClientErrors(server, options.errorHeaders ?? []);
   const platform = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -51,4 +53,45 @@ function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void
   res.statusCode = body.statusCode;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
+}
+
+/** What node's HTTP parser refuses before there is a request: its error code, our status and words. */
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request headers are too large'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Chunk extensions are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive'],
+};
+const MALFORMED: [number, string] = [400, 'Malformed HTTP request'];
+/** How long a refused client may keep its side open after the answer. */
+const CLOSE_GRACE_MS = 5000;
+
+/**
+ * Requests node's parser refuses (headers past its limit: 431; a malformed request: 400; too slow:
+ * 408) never reach a platform: node answers with an empty body and Fastify with a JSON body of its
+ * own, neither with the security headers. Every such answer is written here instead, the same on
+ * both platforms: the standard error body, the headers every answer carries, and the connection
+ * closed. Written on the socket itself, as node's documentation for 'clientError' requires.
+ */
+function answerClientErrors(server: Server, headers: readonly (readonly [string, string])[]): void {
+  server.removeAllListeners('clientError');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // As node's own handler: nothing goes out on a broken socket, or into a response already on its way.
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, message] = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
+    const body = JSON.stringify({ statusCode: status, error: STATUS_CODES[status], message });
+    const lines = [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+      ...headers.map(([name, value]) => `${name}: ${value}`),
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Connection: close',
+    ];
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+    // A client that never closes its side does not keep the socket.
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  });
 }

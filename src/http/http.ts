@@ -13,8 +13,6 @@ export interface HttpRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
-  /** The client's address as TRUST_PROXY resolves it. */
-  readonly ip?: string;
   body?: unknown;
   /** Parsed cookies; a `j:` value already read back as JSON (cookie-parser's JSONCookies, on both platforms). */
   readonly cookies?: Record<string, unknown>;

@@ -10,7 +10,7 @@ export type RawMiddleware = (req: IncomingMessage, res: ServerResponse, next: ()
 /**
  * One HTTP platform: the Nest adapter and what it mounts before the app's own code runs, after
  * the front door (src/http/front.ts: graceful shutdown, request log, security headers,
- * Cache-Control: no-store): cookies, JSON and form bodies up to BODY_LIMIT, CORS, trust proxy.
+ * Cache-Control: no-store, the client's address): cookies, JSON and form bodies up to BODY_LIMIT, CORS.
  * Everything after that is the same code on every platform.
  */
 export interface HttpPlatform {
@@ -37,7 +37,7 @@ function helmetOptions(config: AppConfig) {
  * response that records what it sets and removes, and each request gets that record replayed:
  * half of what helmet's chain of thirteen middlewares costs a request.
  */
-export function securityHeaders(config: AppConfig): RawMiddleware {
+export function securityHeaders(config: AppConfig): RawMiddleware & { readonly lines: readonly (readonly [string, string])[] } {
   const record = () => {
     const set: [string, string][] = [];
     const removed: string[] = [];
@@ -54,11 +54,28 @@ export function securityHeaders(config: AppConfig): RawMiddleware {
   // Replaying is right only while helmet writes the same on every request (no nonce, no function directive).
   if (JSON.stringify(record()) !== JSON.stringify({ set, removed })) throw new Error('helmet wrote different headers twice: they cannot be replayed');
   set.push(['Cache-Control', CACHE_CONTROL]);
-  return function securityHeaders(_req, res, next) {
+  const middleware: RawMiddleware = function securityHeaders(_req, res, next) {
     for (const name of removed) res.removeHeader(name);
     for (const [name, value] of set) res.setHeader(name, value);
     next();
   };
+  // The same lines, for answers written on the socket itself (serveThroughFront's client errors).
+  return Object.assign(middleware, { lines: set });
+}
+
+/**
+ * The CORS headers the cors package (Express) writes on any answer to a credentialed,
+ * ALLOWED_ORIGINS configuration, for answers given before the platform's CORS runs: the origin
+ * only when it is allowed.
+ */
+export function corsAnswerHeaders(origin: string | undefined, config: AppConfig): [string, string][] {
+  const { allowedOrigins } = config.http;
+  if (allowedOrigins.length === 0) return [];
+  return [
+    ...(origin !== undefined && allowedOrigins.includes(origin) ? [['Access-Control-Allow-Origin', origin] as [string, string]] : []),
+    ['Access-Control-Allow-Credentials', 'true'],
+    ['Vary', 'Origin'],
+  ];
 }
 
 /**

@@ -1,6 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { clientOf } from '../common/client';
+import { addressBucket } from '../common/ip-address';
 import { AppConfig } from '../config/app-config';
+import type { HttpRequest } from '../http/http';
 import { CounterStore } from './counter-store';
 import { LoginLockout } from './login-lockout';
 import { RateLimitGuard } from './rate-limit.guard';
@@ -15,6 +18,8 @@ import { StoreThrottlerStorage } from './store-throttler-storage';
       inject: [AppConfig, CounterStore],
       useFactory: (config: AppConfig, counters: CounterStore) => ({
         throttlers: [{ ttl: config.rateLimit.windowMs, limit: (context) => config.rateLimit[rateLimitKindOf(context) ?? 'credentials'] }],
+        // The client is its address as the front door decided it (src/common/client.ts), IPv6 by network.
+        getTracker: (req) => addressBucket(clientOf(req as HttpRequest).ip ?? 'unknown', config.rateLimit.ipv6Prefix),
         // One counter per kind and client, shared by every route of that kind (API and form login alike).
         generateKey: (context, tracker) => `${rateLimitKindOf(context)}:${tracker}`,
         errorMessage: 'Too many attempts from this client; wait and try again (see Retry-After)',

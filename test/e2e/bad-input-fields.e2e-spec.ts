@@ -173,6 +173,36 @@ describeOnEachStore('bad input', (store) => {
     });
   });
 
+  describe('display names: no character that acts on the text around it unseen', () => {
+    // Bidi embeddings, overrides and isolates; line and paragraph separators; C0, DEL and C1 controls.
+    const REFUSED = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u2028', '\u2029', '\u0000', '\u0009', '\u000A', '\u001B', '\u007F', '\u0080', '\u0085', '\u009B', '\u009F'];
+    const codePoint = (c: string) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const refusal = (c: string) => ({ statusCode: 400, error: 'Bad Request', message: `name must not contain control, line-separator or bidi-override characters (found ${codePoint(c)})` });
+
+    it.each(REFUSED.map((c) => [codePoint(c), c]))('%s in a name is a 400 naming the field and the character, at signup and on PATCH; nothing is stored', async (_label, c) => {
+      const before = await userCount();
+      const username = uniqueName('bidi');
+      const signup = await http().post('/auth/signup').send({ username, password: PASSWORD, name: `ada${c}gnp.exe` });
+      expect(signup.status).toBe(400);
+      expect(signup.body).toEqual(refusal(c));
+      expect(await userCount()).toBe(before);
+      const me = await newAccount();
+      const patch = await http().patch(`/users/${me.id}`).set(...asCookie(me.cookie)).send({ name: `${c}Renamed` });
+      expect(patch.status).toBe(400);
+      expect(patch.body).toEqual(refusal(c));
+      expect(await profileName(me.id)).toBe(me.name);
+    });
+
+    it('keeps names in every script, with accents, emoji sequences and the implicit direction marks', async () => {
+      for (const name of ['Zo\u00eb Ren\u00e9e', '\u05e9\u05dc\u05d5\u05dd \u200fAda', '\u0645\u0631\u062d\u0628\u0627', '\ud83d\udc69\u200d\ud83d\udcbb dev', '\u674e\u534e']) {
+        const me = await newAccount();
+        const res = await http().patch(`/users/${me.id}`).set(...asCookie(me.cookie)).send({ name });
+        expect(res.status).toBe(200);
+        expect(await profileName(me.id)).toBe(name);
+      }
+    });
+  });
+
   it('checked every response of this file for leaks', () => {
     expect(leaks.responsesChecked).toBeGreaterThan(100);
   });

@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import bcrypt from 'bcrypt';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,5 +60,58 @@ describeOnEachStore('per-account lockout under parallel guessing', (store) => {
     expect(checkedAndWrong.length + refusedUnchecked.length).toBe(failed.length);
     expect(events.filter((e) => e.event === 'account_locked')).toEqual([expect.objectContaining({ username: victim.username, device: false })]);
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
+  });
+});
+
+/**
+ * The rule itself, counted where the cost is: bcrypt's own compare, the real one, spied on (called
+ * through) while the guesses run. A check that ran bcrypt before taking its slot would still
+ * answer every guess alike and log the same lines; only this count tells.
+ */
+describeOnEachStore('bcrypt work under parallel guessing', (store) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(store, { TRUST_PROXY: '1', LOGIN_MAX_FAILURES: String(CAP), LOGIN_FAILURE_WINDOW: '15m', LOGIN_LOCKOUT: '15m' });
+  });
+  afterAll(() => app.close());
+
+  let address = 0;
+  const guess = (username: string, password: string) =>
+    app.http().post('/auth/login').set('X-Forwarded-For', `198.19.${Math.floor(++address / 250)}.${address % 250}`).send({ username, password });
+
+  /** bcrypt.compare calls made while `work` runs. */
+  async function comparesDuring(work: () => Promise<unknown>): Promise<number> {
+    const compare = jest.spyOn(bcrypt, 'compare');
+    try {
+      await work();
+      return compare.mock.calls.length;
+    } finally {
+      compare.mockRestore();
+    }
+  }
+
+  it(`runs bcrypt at most ${CAP} times for ${GUESSES + 1} parallel wrong guesses, and never for the locked subject`, async () => {
+    const victim = await signup(app);
+    // The spy sees the app's calls: one login, one compare.
+    expect(await comparesDuring(() => guess(victim.username, PASSWORD).expect(200))).toBe(1);
+
+    let answers: { status: number }[] = [];
+    const flood = await comparesDuring(async () => {
+      answers = await Promise.all(Array.from({ length: GUESSES + 1 }, (_, i) => guess(victim.username, `guess number ${i}`)));
+    });
+    expect(new Set(answers.map((r) => r.status))).toEqual(new Set([401]));
+    expect(flood).toBeLessThanOrEqual(CAP);
+    expect(flood).toBeGreaterThan(0);
+
+    // Locked: wrong and right passwords alike are refused without any bcrypt work, for unknown names too.
+    const locked = await comparesDuring(async () => {
+      const later = await Promise.all([
+        ...Array.from({ length: 5 }, (_, i) => guess(victim.username, `later guess ${i}`)),
+        guess(victim.username, PASSWORD),
+        guess(victim.username.toUpperCase(), PASSWORD),
+      ]);
+      expect(later.map((r) => r.status)).toEqual(later.map(() => 401));
+    });
+    expect(locked).toBe(0);
   });
 });

@@ -43,6 +43,15 @@ export async function startTestApp(store: StoreUnderTest, env: EnvOverrides = {}
   return boot({ ...TEST_ENV, ...storeEnv, ...env }, () => store.dispose(storeEnv));
 }
 
+/**
+ * A second instance of the app on `first`'s store (the same data folder and database, so the same
+ * development secrets), as two processes behind one load balancer would run. Closing it leaves
+ * the store to `first`.
+ */
+export async function startSecondInstance(first: TestApp, changes: EnvOverrides = {}): Promise<TestApp> {
+  return boot({ ...first.env, ...changes }, async () => {});
+}
+
 async function boot(env: EnvOverrides, dispose: () => Promise<void>): Promise<TestApp> {
   const app = await createApp({ env, ignoreEnvFile: true });
   const routes = env.HTTP_PLATFORM === 'fastify' ? recordFastifyRoutes(app) : () => expressRoutes(app);
@@ -74,7 +83,9 @@ async function boot(env: EnvOverrides, dispose: () => Promise<void>): Promise<Te
 }
 
 // One app at a time per test file: passport keeps strategies in a process-wide registry, so a
-// second live app would replace the first one's `jwt` and `jwt-refresh` strategies.
+// second live app replaces the first one's `jwt` and `jwt-refresh` strategies. A second instance
+// on the same store (startSecondInstance) shares its keys and data, so either's strategies answer
+// alike while both are open; close the second first.
 
 /** Express 5: app.router.stack. Nest mounts middleware applied forRoutes('*') (the request logger) as a catch-all route; it is no route of the app. */
 function expressRoutes(app: INestApplication): string[] {

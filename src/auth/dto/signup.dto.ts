@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, Matches, MinLength } from 'class-validator';
-import { MaxBytes, NO_CONTROL_CHARACTERS, OptionalField, WellFormed } from '../../common/validation';
+import { PlainText, MaxBytes, OptionalField, WellFormed } from '../../common/validation';
 import { OptionalEmailField } from '../../users/dto/email-field';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../users/passwords';
 import { USERNAME_PATTERN } from '../../users/username';
@@ -21,8 +21,7 @@ export class SignupDto {
   password!: string;
 
   @ApiPropertyOptional({ description: 'Display name; defaults to the username', minLength: 1, maxLength: 64, example: 'Ada Lovelace' })
-  @OptionalField() @IsString() @WellFormed() @Length(1, 64)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
+  @OptionalField() @IsString() @WellFormed() @Length(1, 64) @PlainText()
   name?: string;
 
   @OptionalEmailField('E-mail address for password resets; unverified until the link mailed to it is opened. The answer is the same whether or not another account uses it')

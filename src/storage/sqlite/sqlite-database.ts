@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createPrivateFile, keepFilesPrivate, makePrivateDir } from '../../config/data-dir';
 import { DuplicateKeyError, StoreUnavailableError } from '../storage.errors';
 
 export type SqliteDatabase = Database.Database;
@@ -108,7 +108,9 @@ const MIGRATIONS: string[] = [
 ];
 
 export function openSqliteDatabase(file: string): SqliteDatabase {
-  mkdirSync(dirname(file), { recursive: true });
+  makePrivateDir(dirname(file));
+  createPrivateFile(file);
+  keepFilesPrivate([file, `${file}-wal`, `${file}-shm`]);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // In WAL mode NORMAL stays consistent after a crash (a power loss may drop the last commits).

@@ -1,13 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, Length, Matches, MinLength } from 'class-validator';
-import { MaxBytes, NO_CONTROL_CHARACTERS, OptionalField, WellFormed } from '../../common/validation';
+import { IsNotEmpty, IsString, Length, MinLength } from 'class-validator';
+import { PlainText, MaxBytes, OptionalField, WellFormed } from '../../common/validation';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../passwords';
 import { OptionalEmailField } from './email-field';
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ description: 'New display name', minLength: 1, maxLength: 64, example: 'Ada King' })
-  @OptionalField() @IsString() @WellFormed() @Length(1, 64)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
+  @OptionalField() @IsString() @WellFormed() @Length(1, 64) @PlainText()
   name?: string;
 
   @ApiPropertyOptional({
