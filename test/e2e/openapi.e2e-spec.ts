@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { IS_PUBLIC } from '../../src/auth/decorators/public.decorator';
 import { JwtRefreshGuard } from '../../src/auth/guards/jwt-refresh.guard';
 import { PagesController } from '../../src/pages/pages.controller';
+import { SignInMethodsController } from '../../src/pages/sign-in-methods.controller';
+
+/** The controllers that render HTML pages, left out of the API document. */
+const PAGE_CONTROLLERS: unknown[] = [PagesController, SignInMethodsController];
 import { TestApp, startTestApp } from '../support/app';
 import { COOKIE_NAME, rawCookieHeader } from '../support/cookies';
 import { storesUnderTest } from '../support/stores';
@@ -143,13 +147,13 @@ describe('OpenAPI document and UI', () => {
 
     it('documents every route of the app with its method, and nothing else, except /docs* and the HTML pages', () => {
       const handlers = nestHandlers(app);
-      const api = serverRoutes(app).filter((route) => !isDocs(route) && handlers.get(route)?.controller !== PagesController);
+      const api = serverRoutes(app).filter((route) => !isDocs(route) && !PAGE_CONTROLLERS.includes(handlers.get(route)?.controller));
       expect([...operationsOf(document).keys()].sort()).toEqual([...api].sort());
     });
 
     it('leaves the server-rendered HTML pages out of the document', () => {
-      const pages = [...nestHandlers(app)].filter(([, handler]) => handler.controller === PagesController).map(([route]) => route);
-      expect(pages).toEqual(expect.arrayContaining(['get /login', 'get /account']));
+      const pages = [...nestHandlers(app)].filter(([, handler]) => PAGE_CONTROLLERS.includes(handler.controller)).map(([route]) => route);
+      expect(pages).toEqual(expect.arrayContaining(['get /login', 'get /account', 'get /account/totp']));
       const documented = operationsOf(document);
       expect(pages.filter((route) => documented.has(route))).toEqual([]);
     });

@@ -5,10 +5,12 @@
  * instance allow its own share, so each check below alternates instances and expects the limit at
  * the same total as on one instance.
  */
+import { codeAt } from '../../src/mfa/totp';
 import { TestApp, startSecondInstance, startTestApp } from '../support/app';
+import { authCookieOf, setCookieLine } from '../support/cookies';
 import { TestSmtpServer, linkIn } from '../support/mail';
 import { describeOnEachStore } from '../support/stores';
-import { PASSWORD, uniqueName } from '../support/users';
+import { PASSWORD, asCookie, uniqueName } from '../support/users';
 
 const RATE_LIMIT = 6;
 const MAX_FAILURES = 4;
@@ -87,5 +89,28 @@ describeOnEachStore('two instances on one store', (store) => {
     }
     statuses.push((await attempt(a)).status, (await attempt(b)).status);
     expect(statuses).toEqual([...Array(RESET_CONFIRMATIONS).fill(400), 429, 429]);
+  });
+
+  it('take each TOTP code once: the same code at both at once signs in once', async () => {
+    const username = uniqueName('totp');
+    const created = await a.http().post('/auth/signup').set('X-Forwarded-For', newClient()).send({ username, password: PASSWORD }).expect(201);
+    const cookie = authCookieOf(created);
+    const started = await a.http().post('/auth/mfa/totp').set(...asCookie(cookie)).send({}).expect(200);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    const bits = [...(started.body.secret as string)].map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
+    const secret = Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
+    await b.http().post('/auth/mfa/totp/confirm').set(...asCookie(cookie)).send({ code: codeAt(secret, new Date()) }).expect(200);
+    // Two password sign-ins, one on each instance, then the same next code to both at once.
+    const pendingOn = async (app: TestApp) => {
+      const res = await login(app, newClient(), username, PASSWORD).expect(200);
+      return setCookieLine(res, a.config.cookie.secure ? '__Host-pending' : 'pending')!.split(';')[0];
+    };
+    const [onA, onB] = [await pendingOn(a), await pendingOn(b)];
+    const code = codeAt(secret, new Date(Date.now() + 30_000));
+    const results = await Promise.all([
+      a.http().post('/auth/login/mfa').set('Cookie', onA).send({ code }),
+      b.http().post('/auth/login/mfa').set('Cookie', onB).send({ code }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
   });
 });
