@@ -79,6 +79,21 @@ export function storesUnderTest(): StoreUnderTest[] {
   return stores;
 }
 
+/**
+ * For suites that only make sense on MongoDB: its store under test, or why there is none. The
+ * caller states the reason in the output (`saySkipped`) and skips.
+ */
+export function mongoUnderTest(): { store: StoreUnderTest; skipped?: undefined } | { store?: undefined; skipped: string } {
+  const store = storesUnderTest().find((candidate) => candidate.name.startsWith('mongo'));
+  if (store) return { store };
+  return { skipped: process.env.TEST_STORES === 'sqlite' ? 'TEST_STORES=sqlite (MongoDB suites run in the jest:mongo stage)' : 'MONGODB_URI is not set' };
+}
+
+/** One plain line in the test output saying what was skipped and why (past jest's console capture). */
+export function saySkipped(what: string, reason: string): void {
+  process.stdout.write(`${what} SKIPPED: ${reason}.\n`);
+}
+
 /** `describe` once per store under test, titled "<title> on <store>". */
 export function describeOnEachStore(title: string, suite: (store: StoreUnderTest) => void): void {
   describe.each(storesUnderTest().map((store) => [store.name, store] as const))(`${title} on %s`, (_name, store) => suite(store));

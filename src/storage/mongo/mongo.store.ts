@@ -12,9 +12,10 @@ import { UserDocument, UserSchema } from './user.schema';
 
 /**
  * The MongoDB store, on a connection of its own (the store is picked at boot by the storage
- * module, so MongooseModule.forRoot is not used). Resolves once the indexes exist, or at once
- * when MongoDB is unreachable: the service then starts, answers 503 where it needs the store,
- * and the link connects and builds the indexes when MongoDB answers.
+ * module, so MongooseModule.forRoot is not used). Resolves once the indexes exist; or at once
+ * when MongoDB is unreachable, or after a few seconds of an index build still running: the
+ * service then starts, answers 503 where it needs the store, and the link finishes connecting
+ * and building in the background.
  */
 export async function openMongoStore(uri: string, logger: Logger): Promise<Store> {
   const link = new MongoLink(uri, logger);
@@ -24,9 +25,9 @@ export async function openMongoStore(uri: string, logger: Logger): Promise<Store
   const oneTimeTokens = link.connection.model(OneTimeTokenDocument.name, OneTimeTokenSchema);
 
   // createIndexes is idempotent and never drops an index someone added by hand (syncIndexes would).
-  await link.start(async () => {
-    for (const model of [users, sessions, records, oneTimeTokens]) await model.createIndexes();
-    await createCounterIndexes(link);
+  await link.start(async (builder) => {
+    for (const [name, schema] of INDEXED) await builder.model(name, schema).createIndexes();
+    await createCounterIndexes(builder.db!);
   });
 
   return {
@@ -38,3 +39,11 @@ export async function openMongoStore(uri: string, logger: Logger): Promise<Store
     close: () => link.close(),
   };
 }
+
+/** The schemas whose indexes the start builds (the counters' are rate-limiter-flexible's, built apart). */
+const INDEXED = [
+  [UserDocument.name, UserSchema],
+  [SessionDocument.name, SessionSchema],
+  [RefreshTokenDocument.name, RefreshTokenSchema],
+  [OneTimeTokenDocument.name, OneTimeTokenSchema],
+] as const;
