@@ -1,10 +1,10 @@
-import type { Model } from 'mongoose';
+import mongoose, { type Model } from 'mongoose';
 import { emailKey } from '../../users/email';
 import { NewUser, User } from '../../users/user';
 import { UserPage, UsersRepository } from '../../users/users.repository';
 import { insertChecked } from './mongo-insert';
 import { MongoLink } from './mongo-link';
-import { UserDocument } from './user.schema';
+import { UserDocument, VERIFIED_EMAIL } from './user.schema';
 
 const toUser = (doc: UserDocument): User => ({
   id: doc._id,
@@ -16,6 +16,13 @@ const toUser = (doc: UserDocument): User => ({
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });
+
+/**
+ * The user whose verified address has this key. The filter repeats the partial index's own
+ * (`emailKey` is a string) so that the planner may use that index: a partial index serves only
+ * queries whose filter implies its filter expression. Our operators, hence trusted().
+ */
+export const byVerifiedEmail = (key: string) => ({ emailKey: mongoose.trusted({ $eq: key, ...VERIFIED_EMAIL.emailKey }) });
 
 export class MongoUsersRepository extends UsersRepository {
   constructor(
@@ -52,7 +59,7 @@ export class MongoUsersRepository extends UsersRepository {
   }
 
   async findByVerifiedEmail(email: string): Promise<User | null> {
-    const doc = await this.link.run(() => this.users.findOne({ emailKey: emailKey(email) }).maxTimeMS(this.link.msLeft()).lean<UserDocument>().exec());
+    const doc = await this.link.run(() => this.users.findOne(byVerifiedEmail(emailKey(email))).maxTimeMS(this.link.msLeft()).lean<UserDocument>().exec());
     return doc ? toUser(doc) : null;
   }
 
