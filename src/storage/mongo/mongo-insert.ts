@@ -1,8 +1,8 @@
 import type { Document, mongo } from 'mongoose';
 
-/** What insertChecked needs of a model (a structural type: mongoose's Model generics check slowly and brittly). */
+/** What insertChecked needs of a model; structural, because mongoose's own Model<T> does not type-check as a generic parameter here. */
 interface Insertable<T> {
-  new (doc: T): Pick<Document, 'validateSync' | 'toObject'>;
+  new (doc: T): Pick<Document, 'validate' | 'toObject'>;
   collection: Pick<mongo.Collection, 'insertOne'>;
 }
 
@@ -13,7 +13,6 @@ interface Insertable<T> {
  */
 export async function insertChecked<T>(model: Insertable<T>, doc: T, maxTimeMS: number): Promise<void> {
   const checked = new model(doc);
-  const invalid = checked.validateSync();
-  if (invalid) throw invalid;
+  await checked.validate();
   await model.collection.insertOne(checked.toObject(), { maxTimeMS });
 }
