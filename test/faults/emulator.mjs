@@ -1,5 +1,6 @@
 // The MongoDB wire-protocol emulator from ../shared/mongo-emulator, started with its start.sh
-// on a free 127.0.0.1 port (found beside the repository, as scripts/with-mongo-emulator.sh finds it).
+// on a free 127.0.0.1 port (found beside the repository, as scripts/with-mongo-emulator.sh finds it),
+// with mongod's 60 s TTL pass as there.
 import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -45,7 +46,7 @@ export async function startEmulator({ scope, name, port, logFile, attempts = 20 
     writeFileSync(logFile, '');
     try {
       const pid = await new Promise((resolvePid, reject) => {
-        execFile(join(EMULATOR_DIR, 'start.sh'), [String(tryPort)], { env: { ...process.env, MONGO_EMULATOR_LOG: logFile }, timeout: 20_000 }, (error, stdout, stderr) => {
+        execFile(join(EMULATOR_DIR, 'start.sh'), [String(tryPort), '--ttl-interval', '60'], { env: { ...process.env, MONGO_EMULATOR_LOG: logFile }, timeout: 20_000 }, (error, stdout, stderr) => {
           if (error) reject(new Error(`start.sh ${tryPort}: ${(stderr || error.message).trim()}`));
           else resolvePid(Number(stdout.trim().split('\n').pop()));
         });

@@ -164,7 +164,7 @@ export class Scope {
 
 /**
  * Starts the service (scripts/lib/service.mjs) on `dataDir` with FAULTS_ENV and waits until GET
- * /health/live answers 200 *and* the listening socket is this child's: a port picked free a
+ * /health answers 200 *and* the listening socket is this child's: a port picked free a
  * moment ago can be taken by another process on a shared machine, which would then answer the
  * probe while our server fails with EADDRINUSE (the error then has code 'EADDRINUSE').
  * `secrets` must stay the same across restarts of one scenario, or every token dies.
@@ -178,6 +178,8 @@ export async function startServer({ scope, name, port, dataDir, mongoUri = '', s
     logFile,
     env: { ...FAULTS_ENV, JWT_ACCESS_SECRET: secrets.access, REFRESH_TOKEN_SECRET: secrets.refresh, MONGODB_URI: mongoUri, ...env },
     timeoutMs: readyTimeoutMs,
+    // Ready, not only alive: with MongoDB, the service listens before a slow index build ends.
+    readyPath: '/health',
     isReady: (service) => ownsListener(service.pid, port),
     onSpawn: (child) => register(child.pid, `${name} (node dist/main.js)`),
     onExit: (child) => unregister(child.pid),

@@ -4,9 +4,10 @@ import request from 'supertest';
 import { TEST_ENV as SHARED_TEST_ENV } from '../../scripts/lib/test-env.mjs';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, EnvOverrides } from '../../src/config/app-config';
+import { StoreHealth } from '../../src/storage/store-health';
 import { COOKIE_LAYOUT, CSRF_MODE, HTTP_PLATFORM } from './cookies';
 import { agentSendingCsrfTokens, sendingCsrfTokens, treatingLoopbackAsSecure } from './csrf';
-import { StoreUnderTest } from './stores';
+import { StoreUnderTest, untilReady } from './stores';
 
 /** The shared test defaults (scripts/lib/test-env.mjs), in-process: test mode, no log output. */
 const TEST_ENV: EnvOverrides = {
@@ -58,6 +59,8 @@ async function boot(env: EnvOverrides, dispose: () => Promise<void>): Promise<Te
   await app.init();
   // Fastify registers its routes and plugins when ready, which listen() would otherwise wait for.
   if (env.HTTP_PLATFORM === 'fastify') await app.getHttpAdapter().getInstance().ready();
+  // Ready, as a load balancer would wait for /health: a MongoDB index build may outlast the start.
+  await untilReady(app.get(StoreHealth));
   const server = app.getHttpServer() as Server;
   const self: TestApp = {
     app,

@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvOverrides } from '../../src/config/app-config';
 import { Store } from '../../src/storage/store';
+import { StoreHealth } from '../../src/storage/store-health';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite.store';
 
 /**
@@ -38,7 +40,9 @@ function mongo(baseUri: string, label: string): StoreUnderTest {
     }),
     open: async (env) => {
       const { openMongoStore } = await import('../../src/storage/mongo/mongo.store');
-      return openMongoStore(env.MONGODB_URI!, new Logger('Storage'));
+      const store = await openMongoStore(env.MONGODB_URI!, new Logger('Storage'));
+      await untilReady(store.health);
+      return store;
     },
     dispose: async (env) => {
       const { dropMongoDatabase } = await import('./mongo');
@@ -46,6 +50,23 @@ function mongo(baseUri: string, label: string): StoreUnderTest {
       rmSync(env.DATA_DIR!, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits until the store answers. A MongoDB store can open before it is ready: the start stops
+ * waiting for an index build after a few seconds (on a loaded machine the emulator can take that
+ * long), and answers 503 until the build ends, as in production.
+ */
+export async function untilReady(health: StoreHealth, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await health.ping();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await sleep(100);
+    }
+  }
 }
 
 /** Replaces the database name in a MongoDB URI, keeping its options. */
@@ -77,6 +98,21 @@ export function storesUnderTest(): StoreUnderTest[] {
   }
   if (only === 'mongo' && !uri) throw new Error('TEST_STORES=mongo needs MONGODB_URI');
   return stores;
+}
+
+/**
+ * For suites that only make sense on MongoDB: its store under test, or why there is none. The
+ * caller states the reason in the output (`saySkipped`) and skips.
+ */
+export function mongoUnderTest(): { store: StoreUnderTest; skipped?: undefined } | { store?: undefined; skipped: string } {
+  const store = storesUnderTest().find((candidate) => candidate.name.startsWith('mongo'));
+  if (store) return { store };
+  return { skipped: process.env.TEST_STORES === 'sqlite' ? 'TEST_STORES=sqlite (MongoDB suites run in the jest:mongo stage)' : 'MONGODB_URI is not set' };
+}
+
+/** One plain line in the test output saying what was skipped and why (past jest's console capture). */
+export function saySkipped(what: string, reason: string): void {
+  process.stdout.write(`${what} SKIPPED: ${reason}.\n`);
 }
 
 /** `describe` once per store under test, titled "<title> on <store>". */

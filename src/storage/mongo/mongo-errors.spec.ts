@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { DuplicateKeyError, StoreUnavailableError } from '../storage.errors';
-import { translateMongoError } from './mongo-errors';
+import { isUnreachable, translateMongoError, unconfirmedWrite } from './mongo-errors';
 
 const socketError = (code: string, message: string) => Object.assign(new Error(message), { code });
 
@@ -24,5 +24,37 @@ describe('translateMongoError', () => {
     expect(translateMongoError(bug, true)).toBe(bug);
     expect(translateMongoError(socketError('ENOENT', 'no such file'), true)).not.toBeInstanceOf(StoreUnavailableError);
     expect(translateMongoError(bug, false)).toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('makes a write-concern error (applied on the primary, not confirmed by a majority) a 503, and says which one it was', () => {
+    const unconfirmed = new mongoose.mongo.MongoWriteConcernError({
+      ok: 1,
+      n: 1,
+      writeConcernError: { code: 50, codeName: 'MaxTimeMSExpired', errmsg: 'operation exceeded time limit' },
+    });
+    expect(translateMongoError(unconfirmed, true)).toBeInstanceOf(StoreUnavailableError);
+    expect(unconfirmedWrite(unconfirmed)).toBe('write concern error MaxTimeMSExpired 50');
+    // The same, reported inside a server error's reply.
+    const wrapped = new mongoose.mongo.MongoServerError({ ok: 1, writeConcernError: { code: 64, codeName: 'WriteConcernFailed' } });
+    expect(unconfirmedWrite(wrapped)).toBe('write concern error WriteConcernFailed 64');
+  });
+
+  it('makes a command stopped at its time limit a 503 that applied nothing', () => {
+    const stopped = new mongoose.mongo.MongoServerError({ ok: 0, code: 50, codeName: 'MaxTimeMSExpired', errmsg: 'operation exceeded time limit' });
+    expect(translateMongoError(stopped, true)).toBeInstanceOf(StoreUnavailableError);
+    expect(unconfirmedWrite(stopped)).toBeNull();
+    expect(unconfirmedWrite(new Error('x'))).toBeNull();
+  });
+
+  it('tells a failover (retry) from what retrying cannot fix at start (stop)', () => {
+    const notPrimary = new mongoose.mongo.MongoServerError({ ok: 0, code: 10107, codeName: 'NotWritablePrimary' });
+    const steppedDown = new mongoose.mongo.MongoServerError({ ok: 0, code: 11602, codeName: 'InterruptedDueToReplStateChange' });
+    const conflict = new mongoose.mongo.MongoServerError({ ok: 0, code: 85, codeName: 'IndexOptionsConflict' });
+    const denied = new mongoose.mongo.MongoServerError({ ok: 0, code: 13, codeName: 'Unauthorized' });
+    expect(isUnreachable(notPrimary)).toBe(true);
+    expect(isUnreachable(steppedDown)).toBe(true);
+    expect(isUnreachable(new mongoose.mongo.MongoNetworkTimeoutError('timed out'))).toBe(true);
+    expect(isUnreachable(conflict)).toBe(false);
+    expect(isUnreachable(denied)).toBe(false);
   });
 });

@@ -31,15 +31,46 @@ export function translateMongoError(error: unknown, connected: boolean): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** True for errors that mean "cannot reach MongoDB now", as opposed to a bad URI, credentials or schema. */
+/**
+ * Server answers that mean "not the primary (any more)": a step-down or an election is under way,
+ * and the same command will succeed on the next primary.
+ */
+const FAILOVER_CODES = new Set([
+  10107, // NotWritablePrimary
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+  189, // PrimarySteppedDown
+  91, // ShutdownInProgress
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+]);
+
+/**
+ * True for errors that mean "cannot reach MongoDB now" (or its primary is changing), as opposed to
+ * a bad URI, credentials or schema: the start retries the first kind and stops on the second.
+ */
 export function isUnreachable(error: unknown): boolean {
   return (
     error instanceof mongoose.Error.MongooseServerSelectionError ||
     error instanceof mongoose.mongo.MongoServerSelectionError ||
     error instanceof mongoose.mongo.MongoNetworkError ||
     error instanceof mongoose.mongo.MongoNotConnectedError ||
-    error instanceof mongoose.mongo.MongoTopologyClosedError
+    error instanceof mongoose.mongo.MongoTopologyClosedError ||
+    (error instanceof mongoose.mongo.MongoServerError && FAILOVER_CODES.has(error.code as number))
   );
+}
+
+/**
+ * When the server applied a write but could not confirm it on a majority in time (a write-concern
+ * error: the command succeeded on the primary, which may keep it or lose it in a failover), says
+ * which error it was; null for every other failure.
+ */
+export function unconfirmedWrite(error: unknown): string | null {
+  if (!(error instanceof mongoose.mongo.MongoServerError)) return null;
+  const reported = error instanceof mongoose.mongo.MongoWriteConcernError ? error : error.errorResponse?.writeConcernError;
+  if (!reported) return null;
+  const { code, codeName } = reported as { code?: unknown; codeName?: unknown };
+  return `write concern error ${typeof codeName === 'string' ? codeName : 'code'} ${String(code ?? '')}`.trim();
 }
 
 function isSocketError(error: unknown): boolean {

@@ -1,66 +1,54 @@
 import type { Logger } from '@nestjs/common';
-import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { StoreUnavailableError } from '../storage.errors';
-import { isUnreachable, translateMongoError } from './mongo-errors';
+import { isUnreachable, translateMongoError, unconfirmedWrite } from './mongo-errors';
+import { BACKSTOP_MARGIN_MS, OPERATION_BUDGET_MS, connectOptions, indexBuildOptions, withoutPinnedOptions } from './mongo-options';
 
 /** Pause between connection attempts while MongoDB is unreachable (each attempt itself waits ~2.5 s). */
 const RETRY_DELAY_MS = 2000;
 
-/**
- * The most one store operation may take before the request is answered 503. The driver's own
- * timeouts do not bound it: it retries a timed-out read once, and a stalled server can hold a
- * command for longer than socketTimeoutMS across both tries.
- */
-const OPERATION_DEADLINE_MS = 4000;
+/** How long the start waits for the index build before it lets the service answer (503 until the build ends). */
+const START_WAIT_MS = 5000;
+
+/** How often a long index build is reported. */
+const BUILD_REPORT_MS = 30_000;
+
+/** The index builds of the store: run once at start, on a connection without request time limits. */
+export type IndexBuild = (connection: Connection) => Promise<void>;
 
 /**
- * Short timeouts, so that during an outage a request that needs the store fails within a few
- * seconds (and is answered 503) instead of hanging:
- * - no command buffering: mongoose would otherwise queue commands while disconnected;
- * - server selection gives up after 2.5 s, as does opening a socket;
- * - a command whose server stops answering mid-way is abandoned after 5 s, and no operation
- *   holds a request longer than OPERATION_DEADLINE_MS whatever the driver does.
- * Within those bounds the driver still rides out a replica-set election by itself.
- */
-function connectOptions(): ConnectOptions {
-  return {
-    serverSelectionTimeoutMS: 2500,
-    connectTimeoutMS: 2500,
-    socketTimeoutMS: 5000,
-    heartbeatFrequencyMS: 5000,
-    // A retried read would double the wait; the request is answered 503 and the client retries.
-    retryReads: false,
-    bufferCommands: false,
-    autoIndex: false,
-    autoCreate: false,
-    // Wraps any `{ $op: ... }` object found in a filter in `$eq`, so a value that slipped past
-    // validation can only be compared, never run as an operator. The adapters' own operators
-    // are marked with mongoose.trusted().
-    sanitizeFilter: true,
-  };
-}
-
-/**
- * The store's one MongoDB connection and its life cycle. mongoose's first connect does not
- * retry, and the service must start (and /health answer 503) while MongoDB is down, so the
- * link keeps trying in the background until it connects and the indexes are built. Until
- * then every operation is refused at once with StoreUnavailableError.
+ * The store's MongoDB connection and its life cycle. mongoose's first connect does not retry, and
+ * the service must start (and /health answer 503) while MongoDB is down, so the link keeps trying
+ * in the background until it connects and the indexes are built. Until then every operation is
+ * refused at once with StoreUnavailableError.
  */
 export class MongoLink {
   /** Created unopened so that models bind to it first and the same object can be opened again. */
   readonly connection: Connection = mongoose.createConnection();
   /** host:port list for log lines, never the credentials. */
   readonly where: string;
+  private readonly uri: string;
   private ready = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt: Promise<boolean> | undefined;
+  private builder: Connection | undefined;
+  /** The deadline (performance.now()) of the operation whose commands are being issued. */
+  private readonly deadlines = new AsyncLocalStorage<number>();
 
   constructor(
-    private readonly uri: string,
+    uri: string,
     private readonly logger: Logger,
   ) {
     this.where = hostsOf(uri);
+    const pinned = withoutPinnedOptions(uri);
+    this.uri = pinned.uri;
+    if (pinned.dropped.length > 0) {
+      logger.warn(
+        `MONGODB_URI sets ${pinned.dropped.join(', ')}: ignored. The service always writes with w: "majority" and journal, reads from the primary (read concern "local") and retries once after a failover (docs/operations.md)`,
+      );
+    }
     // mongoose emits 'error' only when someone listens, and closing while connecting waits for
     // it; failures themselves are handled where each attempt is awaited.
     this.connection.on('error', () => undefined);
@@ -75,38 +63,74 @@ export class MongoLink {
   }
 
   /**
-   * Connects and runs `prepare` (index builds). Resolves once that is done, or right after the
-   * first attempt finds MongoDB unreachable: the service then starts anyway and the link keeps
-   * trying. Rejects only for what retrying cannot fix (bad URI or credentials, conflicting indexes).
+   * Connects and builds the indexes. Resolves once that is done; or right after the first attempt
+   * finds MongoDB unreachable, or once the build has taken START_WAIT_MS: the service then starts
+   * anyway (503 where it needs the store) and the link carries on in the background. Rejects only
+   * for what retrying cannot fix (bad URI or credentials, conflicting indexes).
    */
-  async start(prepare: () => Promise<void>): Promise<void> {
+  async start(build: IndexBuild): Promise<void> {
+    let waited: NodeJS.Timeout | undefined;
+    const stillBuilding = new Promise<'building'>((resolve) => {
+      waited = setTimeout(() => resolve('building'), START_WAIT_MS);
+    });
+    const attempt = this.tryOpen(build);
     try {
-      if (await this.tryOpen(prepare)) {
+      const first = await Promise.race([attempt, stillBuilding]);
+      if (first === true) {
         this.logger.log(`Using MongoDB at ${this.where}`);
+        return;
+      }
+      if (first === 'building') {
+        this.logger.warn(`MongoDB at ${this.where} answers and is still building indexes; starting anyway, requests that need the store answer 503 until the build ends`);
+        this.finishInBackground(attempt, build);
         return;
       }
     } catch (error) {
       throw new Error(`MongoDB at ${this.where} cannot be used: ${this.redact(error)}`, { cause: error });
+    } finally {
+      clearTimeout(waited);
     }
     this.logger.warn(`MongoDB at ${this.where} is unreachable; starting anyway, /health reports 503 until it answers`);
-    this.scheduleRetry(prepare);
+    this.scheduleRetry(build);
   }
 
-  /** Runs one store operation: refused at once until ready, driver errors translated. */
+  /**
+   * Runs one store operation: refused at once until ready, driver errors translated. Its commands
+   * take their time limits from msLeft(). A write the server applied but could not confirm on a
+   * majority is logged as such: the client is answered 503 like any other failure.
+   */
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (!this.ready) throw new StoreUnavailableError();
-    let deadline: NodeJS.Timeout | undefined;
+    let backstop: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      deadline = setTimeout(() => reject(new StoreUnavailableError()), OPERATION_DEADLINE_MS);
+      backstop = setTimeout(() => reject(new StoreUnavailableError()), OPERATION_BUDGET_MS + BACKSTOP_MARGIN_MS);
     });
     try {
-      return await Promise.race([work(), expired]);
+      return await Promise.race([this.deadlines.run(performance.now() + OPERATION_BUDGET_MS, work), expired]);
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error;
+      const unconfirmed = unconfirmedWrite(error);
+      if (unconfirmed) {
+        this.logger.warn(
+          `A write to MongoDB at ${this.where} may have been applied: the primary did not confirm it on a majority of the replica set (${unconfirmed}); answered 503`,
+        );
+      }
       throw translateMongoError(error, this.connection.readyState === mongoose.ConnectionStates.connected);
     } finally {
-      clearTimeout(deadline);
+      clearTimeout(backstop);
     }
+  }
+
+  /**
+   * The `maxTimeMS` for the next command of the operation in progress: what is left of its budget,
+   * so that MongoDB stops the work when the request is answered 503. Only inside run().
+   */
+  msLeft(): number {
+    const deadline = this.deadlines.getStore();
+    if (deadline === undefined) throw new Error('MongoLink.msLeft() called outside run()');
+    const left = Math.floor(deadline - performance.now());
+    if (left <= 0) throw new StoreUnavailableError();
+    return left;
   }
 
   /**
@@ -121,20 +145,35 @@ export class MongoLink {
     this.closed = true;
     this.ready = false;
     clearTimeout(this.retryTimer);
-    // An attempt in flight settles within serverSelectionTimeoutMS; close after it so that no
-    // half-opened client is left behind.
+    // An attempt in flight settles within serverSelectionTimeoutMS (an index build: when the builder
+    // connection closes); close after it so that no half-opened client is left behind.
+    await this.builder?.close(true).catch(() => undefined);
     await this.attempt?.catch(() => undefined);
     await this.connection.close();
   }
 
-  private tryOpen(prepare: () => Promise<void>): Promise<boolean> {
+  /**
+   * One attempt: connect, then build the indexes on a connection of their own (no socket
+   * timeout, no maxTimeMS: see indexBuildOptions). Resolves false when MongoDB cannot be reached
+   * or stepped down meanwhile; rejects for what retrying cannot fix.
+   */
+  private tryOpen(build: IndexBuild): Promise<boolean> {
     this.attempt = (async () => {
       try {
         if (this.connection.readyState !== mongoose.ConnectionStates.connected) {
           await this.connection.openUri(this.uri, connectOptions());
         }
         if (this.closed) return false;
-        await prepare();
+        this.builder = mongoose.createConnection();
+        this.builder.on('error', () => undefined);
+        try {
+          await this.builder.openUri(this.uri, indexBuildOptions());
+          if (this.closed) return false;
+          await build(this.builder);
+        } finally {
+          await this.builder.close().catch(() => undefined);
+          this.builder = undefined;
+        }
         this.ready = !this.closed;
         return this.ready;
       } catch (error) {
@@ -145,20 +184,38 @@ export class MongoLink {
     return this.attempt;
   }
 
-  private scheduleRetry(prepare: () => Promise<void>): void {
-    if (this.closed) return;
-    this.retryTimer = setTimeout(() => {
-      this.tryOpen(prepare).then(
-        (ok) => {
-          if (ok) this.logger.log(`MongoDB at ${this.where} answers; the store is ready`);
-          else this.scheduleRetry(prepare);
-        },
-        (error) =>
-          this.logger.error(`MongoDB at ${this.where} answers but cannot be used: ${this.redact(error)}; /health stays 503`),
+  /** After the start stopped waiting for the build: reports it while it lasts, then carries on as a retry would. */
+  private finishInBackground(attempt: Promise<boolean>, build: IndexBuild): void {
+    const started = performance.now();
+    const report = setInterval(() => {
+      const seconds = Math.round((performance.now() - started) / 1000);
+      this.logger.warn(
+        `MongoDB at ${this.where} is still building indexes after ${seconds} s (on a replica set a build waits for every data-bearing voting member; see db.currentOp()); /health reports 503 until it ends`,
       );
-    }, RETRY_DELAY_MS);
+    }, BUILD_REPORT_MS);
+    report.unref();
+    this.settle(attempt, build, () => clearInterval(report));
+  }
+
+  private scheduleRetry(build: IndexBuild): void {
+    if (this.closed) return;
+    this.retryTimer = setTimeout(() => this.settle(this.tryOpen(build), build), RETRY_DELAY_MS);
     // The retry alone must not keep a process (or a test run) alive.
     this.retryTimer.unref();
+  }
+
+  private settle(attempt: Promise<boolean>, build: IndexBuild, done: () => void = () => {}): void {
+    attempt.then(
+      (ok) => {
+        done();
+        if (ok) this.logger.log(`MongoDB at ${this.where} answers and its indexes are built; the store is ready`);
+        else this.scheduleRetry(build);
+      },
+      (error) => {
+        done();
+        this.logger.error(`MongoDB at ${this.where} answers but cannot be used: ${this.redact(error)}; /health stays 503`);
+      },
+    );
   }
 
   /** The error's message for an operator's log, with the URI's credentials cut out if they appear. */

@@ -25,22 +25,22 @@ export class MongoOneTimeTokensRepository extends OneTimeTokensRepository {
 
   async issue(token: OneTimeToken): Promise<void> {
     const doc: OneTimeTokenDocument = { _id: `${token.purpose}:${token.userId}:${emailKey(token.email)}`, ...token };
-    await this.link.run(() => this.tokens.replaceOne({ _id: doc._id }, doc, { upsert: true }).exec());
+    await this.link.run(() => this.tokens.replaceOne({ _id: doc._id }, doc, { upsert: true, maxTimeMS: this.link.msLeft() }).exec());
   }
 
   async find(purpose: OneTimePurpose, tokenHash: string, now: Date): Promise<OneTimeToken | null> {
-    const doc = await this.link.run(() => this.tokens.findOne(live(purpose, tokenHash, now)).lean<OneTimeTokenDocument>().exec());
+    const doc = await this.link.run(() => this.tokens.findOne(live(purpose, tokenHash, now)).maxTimeMS(this.link.msLeft()).lean<OneTimeTokenDocument>().exec());
     return doc ? toToken(doc) : null;
   }
 
   /** findOneAndDelete is atomic on one document: of concurrent confirmations exactly one gets it. */
   async consume(purpose: OneTimePurpose, tokenHash: string, now: Date): Promise<OneTimeToken | null> {
-    const doc = await this.link.run(() => this.tokens.findOneAndDelete(live(purpose, tokenHash, now)).lean<OneTimeTokenDocument>().exec());
+    const doc = await this.link.run(() => this.tokens.findOneAndDelete(live(purpose, tokenHash, now)).maxTimeMS(this.link.msLeft()).lean<OneTimeTokenDocument>().exec());
     return doc ? toToken(doc) : null;
   }
 
   async revoke(userId: string, purposes?: OneTimePurpose[]): Promise<void> {
     const filter = purposes === undefined ? { userId } : { userId, purpose: mongoose.trusted({ $in: purposes }) };
-    await this.link.run(() => this.tokens.deleteMany(filter).exec());
+    await this.link.run(() => this.tokens.deleteMany(filter).maxTimeMS(this.link.msLeft()).exec());
   }
 }

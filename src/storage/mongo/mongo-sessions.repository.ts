@@ -3,6 +3,7 @@ import { RefreshRecord, Rotation, Session } from '../../sessions/session';
 import { SessionsRepository } from '../../sessions/sessions.repository';
 import { MongoLink } from './mongo-link';
 import { DUPLICATE_KEY } from './mongo-errors';
+import { insertChecked } from './mongo-insert';
 import { RefreshTokenDocument } from './refresh-token.schema';
 import { SessionDocument } from './session.schema';
 
@@ -36,7 +37,9 @@ const oneOf = (ids: string[]) => mongoose.trusted({ $in: ids });
  * Sessions and refresh records. A standalone mongod has no multi-document transactions, so
  * writes that touch both collections are ordered so that an interruption leaves only harmless
  * leftovers: a refresh record whose session is gone (refresh answers "session ended", and the
- * TTL index removes the record), never a live session in a half-written state.
+ * TTL index removes the record), never a live session in a half-written state. Every write is
+ * acknowledged by a majority (see connectOptions), so a failover cannot roll back the session's
+ * half of a rotation and keep the record's: that would make the client's new token a replay.
  */
 export class MongoSessionsRepository extends SessionsRepository {
   constructor(
@@ -51,26 +54,26 @@ export class MongoSessionsRepository extends SessionsRepository {
     const { id, ...fields } = session;
     await this.link.run(async () => {
       await this.insertRecord({ tokenHash: session.currentTokenHash, sessionId: id, userId: session.userId, expiresAt: session.expiresAt });
-      await this.sessions.create({ _id: id, ...fields });
+      await insertChecked(this.sessions, { _id: id, ...fields }, this.link.msLeft());
     });
   }
 
   async findLive(sessionId: string, now: Date): Promise<Session | null> {
     const doc = await this.link.run(() =>
-      this.sessions.findOne({ _id: sessionId, ...liveAt(now) }).lean<SessionDocument>().exec(),
+      this.sessions.findOne({ _id: sessionId, ...liveAt(now) }).maxTimeMS(this.link.msLeft()).lean<SessionDocument>().exec(),
     );
     return doc ? toSession(doc) : null;
   }
 
   async listLive(userId: string, now: Date): Promise<Session[]> {
     const docs = await this.link.run(() =>
-      this.sessions.find({ userId, ...liveAt(now) }).sort({ createdAt: 1, _id: 1 }).lean<SessionDocument[]>().exec(),
+      this.sessions.find({ userId, ...liveAt(now) }).sort({ createdAt: 1, _id: 1 }).maxTimeMS(this.link.msLeft()).lean<SessionDocument[]>().exec(),
     );
     return docs.map(toSession);
   }
 
   async findRefreshRecord(tokenHash: string): Promise<RefreshRecord | null> {
-    const doc = await this.link.run(() => this.records.findById(tokenHash).lean<RefreshTokenDocument>().exec());
+    const doc = await this.link.run(() => this.records.findById(tokenHash).maxTimeMS(this.link.msLeft()).lean<RefreshTokenDocument>().exec());
     return doc ? { tokenHash: doc._id, sessionId: doc.sessionId, userId: doc.userId, expiresAt: doc.expiresAt } : null;
   }
 
@@ -86,7 +89,7 @@ export class MongoSessionsRepository extends SessionsRepository {
         .findOneAndUpdate(
           { _id: sessionId, currentTokenHash: fromHash },
           { $set: { currentTokenHash: toHash, previousTokenHash: fromHash, rotatedAt: at, lastUsedAt: at, expiresAt } },
-          { projection: { _id: 1 } },
+          { projection: { _id: 1 }, maxTimeMS: this.link.msLeft() },
         )
         .lean()
         .exec();
@@ -97,15 +100,15 @@ export class MongoSessionsRepository extends SessionsRepository {
   async revoke(userId: string, sessionId: string): Promise<boolean> {
     return this.link.run(async () => {
       // The owner is part of the filter: someone else's session id deletes nothing.
-      const { deletedCount } = await this.sessions.deleteOne({ _id: sessionId, userId }).exec();
-      if (deletedCount > 0) await this.records.deleteMany({ sessionId }).exec();
+      const { deletedCount } = await this.sessions.deleteOne({ _id: sessionId, userId }).maxTimeMS(this.link.msLeft()).exec();
+      if (deletedCount > 0) await this.records.deleteMany({ sessionId }).maxTimeMS(this.link.msLeft()).exec();
       return deletedCount > 0;
     });
   }
 
   async revokeAll(userId: string, keepSessionId?: string): Promise<number> {
     return this.link.run(async () => {
-      const owned = await this.sessions.find({ userId }, { _id: 1 }).lean<{ _id: string }[]>().exec();
+      const owned = await this.sessions.find({ userId }, { _id: 1 }).maxTimeMS(this.link.msLeft()).lean<{ _id: string }[]>().exec();
       const ids = owned.map((doc) => doc._id).filter((id) => id !== keepSessionId);
       return this.deleteSessions(userId, ids);
     });
@@ -116,6 +119,7 @@ export class MongoSessionsRepository extends SessionsRepository {
       const live = await this.sessions
         .find({ userId, ...liveAt(now) }, { _id: 1 })
         .sort({ createdAt: 1, _id: 1 })
+        .maxTimeMS(this.link.msLeft())
         .lean<{ _id: string }[]>()
         .exec();
       const evicted = live.slice(0, Math.max(0, live.length - keep)).map((doc) => doc._id);
@@ -130,15 +134,16 @@ export class MongoSessionsRepository extends SessionsRepository {
   /** Deletes these sessions of the user (by id, so a login made meanwhile survives) and their records. */
   private async deleteSessions(userId: string, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const { deletedCount } = await this.sessions.deleteMany({ _id: oneOf(ids), userId }).exec();
-    await this.records.deleteMany({ sessionId: oneOf(ids) }).exec();
+    const { deletedCount } = await this.sessions.deleteMany({ _id: oneOf(ids), userId }).maxTimeMS(this.link.msLeft()).exec();
+    await this.records.deleteMany({ sessionId: oneOf(ids) }).maxTimeMS(this.link.msLeft()).exec();
     return deletedCount;
   }
 
   /** Insert-or-ignore on the hash: a successor is derived deterministically, so a second save of it is a no-op. */
   private async insertRecord(record: RefreshRecord): Promise<void> {
     try {
-      await this.records.create({ _id: record.tokenHash, sessionId: record.sessionId, userId: record.userId, expiresAt: record.expiresAt });
+      const doc = { _id: record.tokenHash, sessionId: record.sessionId, userId: record.userId, expiresAt: record.expiresAt };
+      await insertChecked(this.records, doc, this.link.msLeft());
     } catch (error) {
       if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
     }

@@ -1,9 +1,10 @@
-import type { Model } from 'mongoose';
+import mongoose, { type Model } from 'mongoose';
 import { emailKey } from '../../users/email';
 import { NewUser, User } from '../../users/user';
 import { UserPage, UsersRepository } from '../../users/users.repository';
+import { insertChecked } from './mongo-insert';
 import { MongoLink } from './mongo-link';
-import { UserDocument } from './user.schema';
+import { UserDocument, VERIFIED_EMAIL } from './user.schema';
 
 const toUser = (doc: UserDocument): User => ({
   id: doc._id,
@@ -15,6 +16,13 @@ const toUser = (doc: UserDocument): User => ({
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });
+
+/**
+ * The user whose verified address has this key. The filter repeats the partial index's own
+ * (`emailKey` is a string) so that the planner may use that index: a partial index serves only
+ * queries whose filter implies its filter expression. Our operators, hence trusted().
+ */
+export const byVerifiedEmail = (key: string) => ({ emailKey: mongoose.trusted({ $eq: key, ...VERIFIED_EMAIL.emailKey }) });
 
 export class MongoUsersRepository extends UsersRepository {
   /** `deleteOwned`: each removes what one other collection keeps for a user, when the user goes. */
@@ -38,22 +46,22 @@ export class MongoUsersRepository extends UsersRepository {
       updatedAt: user.createdAt,
     };
     // A taken username fails on the unique index (code 11000), which becomes DuplicateKeyError('username').
-    await this.link.run(() => this.users.create(stored));
+    await this.link.run(() => insertChecked(this.users, stored, this.link.msLeft()));
     return toUser(stored);
   }
 
   async findById(id: string): Promise<User | null> {
-    const doc = await this.link.run(() => this.users.findById(id).lean<UserDocument>().exec());
+    const doc = await this.link.run(() => this.users.findById(id).maxTimeMS(this.link.msLeft()).lean<UserDocument>().exec());
     return doc ? toUser(doc) : null;
   }
 
   async findByUsername(username: string): Promise<User | null> {
-    const doc = await this.link.run(() => this.users.findOne({ username }).lean<UserDocument>().exec());
+    const doc = await this.link.run(() => this.users.findOne({ username }).maxTimeMS(this.link.msLeft()).lean<UserDocument>().exec());
     return doc ? toUser(doc) : null;
   }
 
   async findByVerifiedEmail(email: string): Promise<User | null> {
-    const doc = await this.link.run(() => this.users.findOne({ emailKey: emailKey(email) }).lean<UserDocument>().exec());
+    const doc = await this.link.run(() => this.users.findOne(byVerifiedEmail(emailKey(email))).maxTimeMS(this.link.msLeft()).lean<UserDocument>().exec());
     return doc ? toUser(doc) : null;
   }
 
@@ -62,9 +70,9 @@ export class MongoUsersRepository extends UsersRepository {
       const [docs, total] = await Promise.all([
         // MongoDB reads limit 0 as "no limit"; the port means an empty page.
         limit > 0
-          ? this.users.find().sort({ createdAt: 1, _id: 1 }).skip(offset).limit(limit).lean<UserDocument[]>().exec()
+          ? this.users.find().sort({ createdAt: 1, _id: 1 }).skip(offset).limit(limit).maxTimeMS(this.link.msLeft()).lean<UserDocument[]>().exec()
           : Promise.resolve([]),
-        this.users.countDocuments().exec(),
+        this.users.countDocuments().maxTimeMS(this.link.msLeft()).exec(),
       ]);
       return { items: docs.map(toUser), total };
     });
@@ -90,13 +98,13 @@ export class MongoUsersRepository extends UsersRepository {
     // What the user owns first: an interruption leaves a user without second factors to delete
     // again, never second factors without their user.
     for (const deleteFor of this.deleteOwned) await this.link.run(() => deleteFor(id));
-    const { deletedCount } = await this.link.run(() => this.users.deleteOne({ _id: id }).exec());
+    const { deletedCount } = await this.link.run(() => this.users.deleteOne({ _id: id }).maxTimeMS(this.link.msLeft()).exec());
     return deletedCount > 0;
   }
 
   private async findAndSet(filter: Record<string, string>, update: Record<string, unknown>): Promise<User | null> {
     const doc = await this.link.run(() =>
-      this.users.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<UserDocument>().exec(),
+      this.users.findOneAndUpdate(filter, update, { returnDocument: 'after', maxTimeMS: this.link.msLeft() }).lean<UserDocument>().exec(),
     );
     return doc ? toUser(doc) : null;
   }

@@ -23,9 +23,10 @@ import { UserDocument, UserSchema } from './user.schema';
 
 /**
  * The MongoDB store, on a connection of its own (the store is picked at boot by the storage
- * module, so MongooseModule.forRoot is not used). Resolves once the indexes exist, or at once
- * when MongoDB is unreachable: the service then starts, answers 503 where it needs the store,
- * and the link connects and builds the indexes when MongoDB answers.
+ * module, so MongooseModule.forRoot is not used). Resolves once the indexes exist; or at once
+ * when MongoDB is unreachable, or after a few seconds of an index build still running: the
+ * service then starts, answers 503 where it needs the store, and the link finishes connecting
+ * and building in the background.
  */
 export async function openMongoStore(uri: string, logger: Logger): Promise<Store> {
   const link = new MongoLink(uri, logger);
@@ -39,17 +40,17 @@ export async function openMongoStore(uri: string, logger: Logger): Promise<Store
   const rememberedDevices = link.connection.model(RememberedDeviceDocument.name, RememberedDeviceSchema);
 
   // createIndexes is idempotent and never drops an index someone added by hand (syncIndexes would).
-  await link.start(async () => {
-    for (const model of [users, sessions, records, oneTimeTokens, totp, recoveryCodes, pendingSignIns, rememberedDevices]) await model.createIndexes();
-    await createCounterIndexes(link);
+  await link.start(async (builder) => {
+    for (const [name, schema] of INDEXED) await builder.model(name, schema).createIndexes();
+    await createCounterIndexes(builder.db!);
   });
 
   return {
     users: new MongoUsersRepository(users, link, [
-      (userId) => totp.deleteOne({ _id: userId }).exec(),
-      (userId) => recoveryCodes.deleteMany({ userId }).exec(),
-      (userId) => pendingSignIns.deleteMany({ userId }).exec(),
-      (userId) => rememberedDevices.deleteMany({ userId }).exec(),
+      (userId) => totp.deleteOne({ _id: userId }).maxTimeMS(link.msLeft()).exec(),
+      (userId) => recoveryCodes.deleteMany({ userId }).maxTimeMS(link.msLeft()).exec(),
+      (userId) => pendingSignIns.deleteMany({ userId }).maxTimeMS(link.msLeft()).exec(),
+      (userId) => rememberedDevices.deleteMany({ userId }).maxTimeMS(link.msLeft()).exec(),
     ]),
     sessions: new MongoSessionsRepository(sessions, records, link),
     oneTimeTokens: new MongoOneTimeTokensRepository(oneTimeTokens, link),
@@ -59,3 +60,15 @@ export async function openMongoStore(uri: string, logger: Logger): Promise<Store
     close: () => link.close(),
   };
 }
+
+/** The schemas whose indexes the start builds (the counters' are rate-limiter-flexible's, built apart). */
+const INDEXED = [
+  [UserDocument.name, UserSchema],
+  [SessionDocument.name, SessionSchema],
+  [RefreshTokenDocument.name, RefreshTokenSchema],
+  [OneTimeTokenDocument.name, OneTimeTokenSchema],
+  [TotpFactorDocument.name, TotpFactorSchema],
+  [RecoveryCodeDocument.name, RecoveryCodeSchema],
+  [PendingSignInDocument.name, PendingSignInSchema],
+  [RememberedDeviceDocument.name, RememberedDeviceSchema],
+] as const;

@@ -50,7 +50,9 @@ export class UserDocument {
 export const UserSchema = SchemaFactory.createForClass(UserDocument);
 // The service lower-cases usernames before they get here, so a plain unique index is enough.
 UserSchema.index({ username: 1 }, { unique: true });
+/** The users the e-mail index holds: those with a verified address (only those carry `emailKey`). */
+export const VERIFIED_EMAIL = { emailKey: { $type: 'string' } } as const;
 // A verified address belongs to one account, case-insensitively; unverified ones carry no key.
-UserSchema.index({ emailKey: 1 }, { unique: true, partialFilterExpression: { emailKey: { $type: 'string' } } });
+UserSchema.index({ emailKey: 1 }, { unique: true, partialFilterExpression: VERIFIED_EMAIL });
 // Backs `list`: oldest first, ties broken by id, so pages stay stable while users sign up.
 UserSchema.index({ createdAt: 1, _id: 1 });
