@@ -59,6 +59,26 @@ describeOnEachStore('second factors: TOTP and recovery codes', (store) => {
     return { ...owner, secret, recoveryCodes: confirmed.body.recoveryCodes as string[] };
   }
 
+  /** A user with a verified address (so that resets reach it) and TOTP on; `since`: the mail count before the signup. */
+  async function enrolledWithVerifiedAddress() {
+    const address = `${uniqueName('m')}@example.org`;
+    const username = uniqueName();
+    const since = smtp.delivered.length;
+    const created = await http().post('/auth/signup').send({ username, password: PASSWORD, email: address }).expect(201);
+    const { token } = linkIn(await smtp.waitFor(address, /confirm your e-mail/, { since }), '/verify');
+    await http().post('/auth/verify-email').send({ token }).expect(204);
+    const user = await enrolled({ id: created.body.user.id, username, cookie: authCookieOf(created), res: created });
+    return { user, username, address, since };
+  }
+
+  /** The whole reset: the request, the link from the mail, the new password. */
+  async function resetThroughMail(username: string, address: string, password: string) {
+    const since = smtp.delivered.length;
+    await http().post('/auth/password-reset').send({ username }).expect(202);
+    const reset = linkIn(await smtp.waitFor(address, /reset your password/, { since }), '/reset');
+    await http().post('/auth/password-reset/confirm').send({ token: reset.token, password }).expect(204);
+  }
+
   const passwordStep = (username: string, password = PASSWORD) => http().post('/auth/login').send({ username, password });
   const secondStep = (pending: string, body: object) => http().post('/auth/login/mfa').set('Cookie', pending).send(body);
   /** A code of a step no earlier code has used: the next one (still inside the window of one step). */
@@ -236,18 +256,9 @@ describeOnEachStore('second factors: TOTP and recovery codes', (store) => {
     });
 
     it('keeps the second step through a password reset: the new password alone opens nothing', async () => {
-      const address = `${uniqueName('m')}@example.org`;
-      const username = uniqueName();
-      const since = smtp.delivered.length;
-      const created = await http().post('/auth/signup').send({ username, password: PASSWORD, email: address }).expect(201);
-      const { token } = linkIn(await smtp.waitFor(address, /confirm your e-mail/, { since }), '/verify');
-      await http().post('/auth/verify-email').send({ token }).expect(204);
-      const user = await enrolled({ id: created.body.user.id, username, cookie: authCookieOf(created), res: created });
+      const { user, username, address, since } = await enrolledWithVerifiedAddress();
       await smtp.waitFor(address, /sign-in methods of your account changed/, { since });
-      const beforeReset = smtp.delivered.length;
-      await http().post('/auth/password-reset').send({ username }).expect(202);
-      const reset = linkIn(await smtp.waitFor(address, /reset your password/, { since: beforeReset }), '/reset');
-      await http().post('/auth/password-reset/confirm').send({ token: reset.token, password: 'a brand new passphrase' }).expect(204);
+      await resetThroughMail(username, address, 'a brand new passphrase');
       const res = await passwordStep(username, 'a brand new passphrase').expect(200);
       expect(res.body).toEqual({ mfaRequired: true, methods: ['totp', 'recovery-code'] });
       expect(setCookieLine(res, COOKIE_NAME)).toBeUndefined();
@@ -292,20 +303,11 @@ describeOnEachStore('second factors: TOTP and recovery codes', (store) => {
     });
 
     it('is forgotten by a password reset', async () => {
-      const address = `${uniqueName('m')}@example.org`;
-      const username = uniqueName();
-      const since = smtp.delivered.length;
-      const created = await http().post('/auth/signup').send({ username, password: PASSWORD, email: address }).expect(201);
-      const { token } = linkIn(await smtp.waitFor(address, /confirm your e-mail/, { since }), '/verify');
-      await http().post('/auth/verify-email').send({ token }).expect(204);
-      const user = await enrolled({ id: created.body.user.id, username, cookie: authCookieOf(created), res: created });
+      const { user, username, address, since } = await enrolledWithVerifiedAddress();
       const done = await secondStep(pendingCookieOf(await passwordStep(username).expect(200)), { code: nextCode(user.secret), rememberDevice: true }).expect(200);
       const device = deviceCookieOf(done);
       expect((await loginWith(username, device).expect(200)).body.user).toBeDefined();
-      const beforeReset = smtp.delivered.length;
-      await http().post('/auth/password-reset').send({ username }).expect(202);
-      const reset = linkIn(await smtp.waitFor(address, /reset your password/, { since: beforeReset }), '/reset');
-      await http().post('/auth/password-reset/confirm').send({ token: reset.token, password: 'a brand new passphrase' }).expect(204);
+      await resetThroughMail(username, address, 'a brand new passphrase');
       const after = await http().post('/auth/login').set('Cookie', device).send({ username, password: 'a brand new passphrase' }).expect(200);
       expect(after.body.mfaRequired).toBe(true);
     });
