@@ -58,6 +58,9 @@ export abstract class SecondFactorsRepository {
   /** Removes the user's secret, confirmed or not. False when there was none. */
   abstract removeTotp(userId: string): Promise<boolean>;
 
+  /** Whether the user's TOTP is on, and how many recovery codes are left: one read, for GET /auth/me and every sign-in. */
+  abstract summary(userId: string): Promise<{ totp: boolean; recoveryCodesLeft: number }>;
+
   /** Replaces every recovery code of the user with these (SHA-256 hashes); none removes them all. */
   abstract replaceRecoveryCodes(userId: string, codeHashes: string[]): Promise<void>;
   /** Deletes the code if the user has it: true for exactly one of concurrent uses. */

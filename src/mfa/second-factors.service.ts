@@ -117,8 +117,7 @@ export class SecondFactors {
   }
 
   async status(userId: string): Promise<SecondFactorStatus> {
-    const [totp, recoveryCodesLeft] = await Promise.all([this.repository.findTotp(userId), this.repository.countRecoveryCodes(userId)]);
-    return { totp: totp?.confirmed === true, passkeys: 0, recoveryCodesLeft };
+    return { ...(await this.repository.summary(userId)), passkeys: 0 };
   }
 
   /** The second steps this user's sign-in needs, or null when the password alone completes it. */

@@ -150,6 +150,7 @@ async function everyOperation(store: Store): Promise<void> {
   await store.secondFactors.replaceRecoveryCodes(userId, [hash(), hash()]);
   await store.secondFactors.useRecoveryCode(userId, hash());
   await store.secondFactors.countRecoveryCodes(userId);
+  await store.secondFactors.summary(userId);
   const pendingHash = hash();
   await store.secondFactors.startPending(pendingHash, { userId, failures: 0, expiresAt: later(5) });
   await store.secondFactors.findPending(pendingHash, now);

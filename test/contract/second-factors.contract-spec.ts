@@ -75,6 +75,11 @@ describeOnEachStore('SecondFactorsRepository contract', (kind) => {
       await repo().replaceRecoveryCodes(userId, old);
       await repo().replaceRecoveryCodes(userId, next);
       expect(await repo().countRecoveryCodes(userId)).toBe(3);
+      expect(await repo().summary(userId)).toEqual({ totp: false, recoveryCodesLeft: 3 });
+      await repo().startTotp(userId, secret(), now);
+      expect((await repo().summary(userId)).totp).toBe(false); // not confirmed yet
+      await repo().confirmTotp(userId, 1);
+      expect(await repo().summary(userId)).toEqual({ totp: true, recoveryCodesLeft: 3 });
       expect(await repo().useRecoveryCode(userId, old[0])).toBe(false);
       expect(await repo().useRecoveryCode(randomUUID(), next[0])).toBe(false); // another user's code
       expect(await repo().useRecoveryCode(userId, next[0])).toBe(true);

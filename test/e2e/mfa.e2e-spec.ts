@@ -303,7 +303,7 @@ describeOnEachStore('second factors: TOTP and recovery codes', (store) => {
     });
 
     it('is forgotten by a password reset', async () => {
-      const { user, username, address, since } = await enrolledWithVerifiedAddress();
+      const { user, username, address } = await enrolledWithVerifiedAddress();
       const done = await secondStep(pendingCookieOf(await passwordStep(username).expect(200)), { code: nextCode(user.secret), rememberDevice: true }).expect(200);
       const device = deviceCookieOf(done);
       expect((await loginWith(username, device).expect(200)).body.user).toBeDefined();

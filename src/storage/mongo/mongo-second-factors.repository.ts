@@ -84,6 +84,14 @@ export class MongoSecondFactorsRepository extends SecondFactorsRepository {
     return deletedCount > 0;
   }
 
+  async summary(userId: string): Promise<{ totp: boolean; recoveryCodesLeft: number }> {
+    const [totp, recoveryCodesLeft] = await Promise.all([
+      this.link.run(() => this.totp.findById(userId, { confirmed: 1 }).maxTimeMS(this.link.msLeft()).lean<Pick<TotpFactorDocument, 'confirmed'>>().exec()),
+      this.countRecoveryCodes(userId),
+    ]);
+    return { totp: totp?.confirmed === true, recoveryCodesLeft };
+  }
+
   async countRecoveryCodes(userId: string): Promise<number> {
     return this.link.run(() => this.codes.countDocuments({ userId }).maxTimeMS(this.link.msLeft()).exec());
   }

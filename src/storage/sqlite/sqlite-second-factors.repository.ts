@@ -33,6 +33,7 @@ export class SqliteSecondFactorsRepository extends SecondFactorsRepository {
   private readonly replaceCodes;
   private readonly useCode;
   private readonly countCodes;
+  private readonly summaryOf;
   private readonly insertPending;
   private readonly livePending;
   private readonly failPendingRow;
@@ -67,6 +68,9 @@ export class SqliteSecondFactorsRepository extends SecondFactorsRepository {
     });
     this.useCode = db.prepare<[string, string]>('DELETE FROM recovery_codes WHERE user_id = ? AND code_hash = ?');
     this.countCodes = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = ?');
+    this.summaryOf = db.prepare<[string, string], { totp: number | null; codes: number }>(
+      'SELECT (SELECT confirmed FROM totp_factors WHERE user_id = ?) AS totp, (SELECT COUNT(*) FROM recovery_codes WHERE user_id = ?) AS codes',
+    );
     const deleteExpired = db.prepare<[number]>('DELETE FROM pending_sign_ins WHERE expires_at <= ?');
     const insert = db.prepare('INSERT INTO pending_sign_ins (token_hash, user_id, failures, expires_at) VALUES (@tokenHash, @userId, 0, @expiresAt)');
     this.insertPending = db.transaction((row: { tokenHash: string; userId: string; expiresAt: number }, now: number) => {
@@ -131,6 +135,11 @@ export class SqliteSecondFactorsRepository extends SecondFactorsRepository {
 
   async useRecoveryCode(userId: string, codeHash: string): Promise<boolean> {
     return sqlite(() => this.useCode.run(userId, codeHash)).changes > 0;
+  }
+
+  async summary(userId: string): Promise<{ totp: boolean; recoveryCodesLeft: number }> {
+    const row = sqlite(() => this.summaryOf.get(userId, userId))!;
+    return { totp: row.totp === 1, recoveryCodesLeft: row.codes };
   }
 
   async countRecoveryCodes(userId: string): Promise<number> {
