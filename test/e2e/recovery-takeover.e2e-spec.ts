@@ -6,6 +6,7 @@ import { AFTER_ANSWER_MS, Mailer } from '../../src/mail/mailer';
 import { issueOneTimeToken } from '../../src/auth/tokens/one-time-tokens';
 import { OneTimeTokensRepository } from '../../src/users/one-time-tokens.repository';
 import { TestApp, startTestApp } from '../support/app';
+import { CSRF_COOKIE } from '../support/csrf';
 import { authCookieOf } from '../support/cookies';
 import { TestSmtpServer, linkIn } from '../support/mail';
 import { storeDump } from '../support/store-dump';
@@ -261,7 +262,7 @@ describeOnEachStore('recovery under attack', (store) => {
       const json = JSON.stringify(body);
       // Pipelined on one connection: the probe is read with the request and answered right after it.
       const answers = await rawExchange(
-        `POST /auth/password-reset HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}` +
+        `POST /auth/password-reset HTTP/1.1\r\nHost: localhost\r\n${await csrfHeaders()}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}` +
           'GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
       );
       expect(answers.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 202', 'HTTP/1.1 200']);
@@ -278,6 +279,14 @@ describeOnEachStore('recovery under attack', (store) => {
       expect(work.time - answered.time).toBeGreaterThanOrEqual(AFTER_ANSWER_MS);
     }
   });
+
+  /** CSRF_MODE=double-submit: the token and its cookie, as header lines, as a client sends them (none in the default mode). */
+  async function csrfHeaders(): Promise<string> {
+    if (app.config.csrf.mode !== 'double-submit') return '';
+    const res = await app.http({ csrfTokens: false }).get('/auth/csrf').expect(200);
+    const cookie = ((res.headers['set-cookie'] as unknown as string[]) ?? []).find((line) => line.startsWith(`${CSRF_COOKIE}=`))!.split(';')[0];
+    return `X-CSRF-Token: ${res.body.csrfToken as string}\r\nCookie: ${cookie}\r\n`;
+  }
 
   /** Writes `raw` to the app's port on one connection and resolves with everything it answers. */
   function rawExchange(raw: string): Promise<string> {
