@@ -288,20 +288,26 @@ describeOnEachStore('recovery under attack', (store) => {
     return `X-CSRF-Token: ${res.body.csrfToken as string}\r\nCookie: ${cookie}\r\n`;
   }
 
-  /** Writes `raw` to the app's port on one connection and resolves with everything it answers. */
-  function rawExchange(raw: string): Promise<string> {
-    if (!app.server.listening) app.server.listen(0, '127.0.0.1');
-    return new Promise((resolve, reject) => {
-      const onListening = () => {
-        const { port } = app.server.address() as { port: number };
+  /**
+   * Writes `raw` on one connection to the app's server, listening just for this exchange (supertest
+   * listens per request by itself; a server left listening would keep jest from exiting), and
+   * resolves with everything it answers.
+   */
+  async function rawExchange(raw: string): Promise<string> {
+    const server = app.server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      return await new Promise<string>((resolve, reject) => {
         const socket = connect(port, '127.0.0.1', () => socket.write(raw));
         const chunks: Buffer[] = [];
         socket.on('data', (chunk: Buffer) => chunks.push(chunk));
         socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
         socket.on('error', reject);
-      };
-      if (app.server.listening && app.server.address()) onListening();
-      else app.server.once('listening', onListening);
-    });
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 });
