@@ -1,7 +1,8 @@
 // Checks 1-5a: the SPA on http://localhost:<spaPort> against the API on http://localhost:<apiPort>
 // (same site, another origin), and pages on origins the API does not allow.
 import assert from 'node:assert/strict';
-import { PASSWORD_FOR_TESTS } from './users.mjs';
+import { Secret, TOTP } from 'otpauth';
+import { PASSWORD_FOR_TESTS, createUserWithTotp } from './users.mjs';
 import { sleep } from '../../scripts/lib/service.mjs';
 import { COOKIE_NAME, authCookie, decodeAuthCookie, waitUntil } from './harness.mjs';
 
@@ -134,6 +135,29 @@ export async function spaChecks({ check, browser, api, spaOrigin, otherOrigin, c
       assert.deepEqual(dangerous, ['DELETE /users/:id 403', 'POST /auth/reauth 200', 'DELETE /users/:id 204']);
       assert.equal(await authCookie(context, api), undefined, 'cookie still in the browser after the account was deleted');
       assert.equal(await act('login'), '401: Invalid credentials');
+    });
+
+    await check('5b. with an authenticator app on, the SPA gets mfaRequired and only a pending cookie, then signs in with the code; "don\'t ask again" skips it once that session is over', async () => {
+      const codeAt = (key, ms) => new TOTP({ secret: Secret.fromBase32(key), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: ms });
+      const owner = `${username}_totp`;
+      const { key } = await createUserWithTotp(api, owner, codeAt);
+      await spa.fill('#username', owner);
+      await spa.fill('#password', PASSWORD_FOR_TESTS);
+      assert.equal(await act('login'), 'second step needed: totp, recovery-code');
+      assert.equal(await spa.isVisible('#second-step'), true);
+      assert.equal(await authCookie(context, api), undefined, 'a session cookie before the second step');
+      assert.equal(await act('me'), 'signed out (401: Not signed in)');
+      await spa.fill('#code', codeAt(key, Date.now() + 30_000)); // the next step: the current one turned it on
+      await spa.check('#rememberDevice');
+      assert.equal(await act('secondStep'), `signed in as ${owner}`);
+      assert.ok(await authCookie(context, api));
+      // The session ends without a sign-out (it expired; here its cookie is dropped): a sign-out's
+      // Clear-Site-Data would take the device cookie with it, and the browser with its memory.
+      await context.clearCookies({ name: COOKIE_NAME });
+      assert.equal(await act('login'), `signed in as ${owner}`, 'the remembered browser was asked again');
+      // An explicit sign-out clears the site's cookies, the device cookie with them: asked again.
+      assert.equal(await act('logout'), 'logged out');
+      assert.equal(await act('login'), 'second step needed: totp, recovery-code');
     });
   } finally {
     await context.close();

@@ -17,3 +17,27 @@ export async function createUser(api, username, name) {
   assert.equal(logout.status, 204);
   return body.user;
 }
+
+/**
+ * A user with an authenticator app (TOTP) on, set up through the API from Node as a script would:
+ * the key it answers and the recovery codes. Signed out afterwards.
+ */
+export async function createUserWithTotp(api, username, codeAt) {
+  const signup = await fetch(`${api}/auth/signup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD_FOR_TESTS }),
+  });
+  assert.equal(signup.status, 201);
+  const cookie = signup.headers.getSetCookie().find((line) => line.startsWith('auth-cookie='))?.split(';')[0] ?? '';
+  const call = async (path, body) => {
+    const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: JSON.stringify(body) });
+    const text = await res.text();
+    assert.ok(res.ok, `${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  const { secret } = await call('/auth/mfa/totp', {});
+  const { recoveryCodes } = await call('/auth/mfa/totp/confirm', { code: codeAt(secret, Date.now()) });
+  await call('/auth/logout', {});
+  return { key: secret, recoveryCodes };
+}
