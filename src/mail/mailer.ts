@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -115,7 +115,9 @@ export class Mailer implements OnModuleInit, OnApplicationShutdown {
     const dir = this.config.mail.outboxDir;
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++this.sequence}.eml`;
-    await writeFile(join(dir, name), eml, { mode: 0o600 });
+    // Written under another name and renamed: whoever watches the folder never opens half a message.
+    await writeFile(join(dir, `${name}.part`), eml, { mode: 0o600 });
+    await rename(join(dir, `${name}.part`), join(dir, name));
   }
 
   private unavailableReason(): string | null {
