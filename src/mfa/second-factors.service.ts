@@ -12,7 +12,7 @@ import { Attempt, RecentAuth } from '../users/recent-auth';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { RECOVERY_CODE_COUNT, hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes';
-import { PendingSignIn, RememberedDevice, SecondFactorsRepository } from './second-factors.repository';
+import { RememberedDevice, SecondFactorsRepository } from './second-factors.repository';
 import { base32Of, newTotpSecret, stepOfCode, totpUri } from './totp';
 import { TotpSecrets } from './totp-secrets';
 
@@ -36,6 +36,7 @@ export interface SecondStepAttempt {
 export type SecondStepProof = { code: string } | { recoveryCode: string };
 
 export const WRONG_CODE = 'That code is not right: type the 6-digit code your authenticator app shows now, or use a recovery code';
+export const WRONG_SETUP_CODE = 'That code is not right: type the 6-digit code your authenticator app shows now';
 export const NOTHING_PENDING = 'No sign-in is waiting for a second step (it was completed, it expired, or too many codes were wrong): sign in with your password again';
 
 /**
@@ -86,7 +87,7 @@ export class SecondFactors {
     if (!factor || factor.confirmed) throw new BadRequestException('No authenticator app is being set up: start with POST /auth/mfa/totp');
     const secret = this.secrets.open(factor.secret, caller.userId);
     const step = secret && stepOfCode(secret, code, now);
-    if (step === null || !(await this.repository.confirmTotp(caller.userId, step))) throw new BadRequestException(WRONG_CODE.replace(', or use a recovery code', ''));
+    if (step === null || !(await this.repository.confirmTotp(caller.userId, step))) throw new BadRequestException(WRONG_SETUP_CODE);
     const recoveryCodes = await this.replaceCodes(caller.userId);
     await this.repository.forgetDevices(caller.userId);
     securityEvent('mfa_enabled', { userId: caller.userId, sessionId: caller.sessionId, method: 'totp', client });
@@ -230,4 +231,3 @@ function hashOf(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-export type { PendingSignIn };
