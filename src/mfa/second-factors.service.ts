@@ -91,7 +91,7 @@ export class SecondFactors {
     const recoveryCodes = await this.replaceCodes(caller.userId);
     await this.repository.forgetDevices(caller.userId);
     securityEvent('mfa_enabled', { userId: caller.userId, sessionId: caller.sessionId, method: 'totp', client });
-    await this.tellOwner(caller.userId, 'An authenticator app was turned on as a second step for signing in.');
+    this.tellOwner(await this.users.get(caller.userId), 'An authenticator app was turned on as a second step for signing in.');
     return { recoveryCodes };
   }
 
@@ -103,7 +103,7 @@ export class SecondFactors {
     await this.repository.replaceRecoveryCodes(user.id, []);
     await this.repository.forgetDevices(user.id);
     securityEvent('mfa_disabled', { userId: user.id, sessionId: caller.sessionId, method: 'totp', client: attempt.client });
-    await this.tellOwner(user.id, 'The authenticator app was turned off: signing in needs only the password now.');
+    this.tellOwner(user, 'The authenticator app was turned off: signing in needs only the password now.');
   }
 
   /** POST /auth/mfa/recovery-codes: ten new codes; the old ones stop working. */
@@ -113,7 +113,7 @@ export class SecondFactors {
     if (!(await this.status(user.id)).totp) throw new BadRequestException('Recovery codes back up a second factor: turn one on first (POST /auth/mfa/totp)');
     const recoveryCodes = await this.replaceCodes(user.id);
     securityEvent('recovery_codes_replaced', { userId: user.id, sessionId: caller.sessionId, client: attempt.client });
-    await this.tellOwner(user.id, 'New recovery codes were made; the earlier ones no longer work.');
+    this.tellOwner(user, 'New recovery codes were made; the earlier ones no longer work.');
     return { recoveryCodes };
   }
 
@@ -183,7 +183,7 @@ export class SecondFactors {
     if (!(await this.repository.consumePending(tokenHash, now))) throw new SecondStepRefused(NOTHING_PENDING, true);
     if (method === 'recovery-code') {
       securityEvent('recovery_code_used', { userId: user.id, client: attempt.client });
-      await this.tellOwner(user.id, 'A recovery code was used to sign in. If that was not you, reset your password and make new recovery codes.');
+      this.tellOwner(user, 'A recovery code was used to sign in. If that was not you, reset your password and make new recovery codes.');
     }
     return { user, method };
   }
@@ -209,9 +209,8 @@ export class SecondFactors {
   }
 
   /** Every change of factors, and every recovery code used, is mailed to the verified address. */
-  private async tellOwner(userId: string, what: string): Promise<void> {
-    const user = await this.users.findById(userId);
-    const to = user?.emailVerified ? user.email : null;
+  private tellOwner(user: User, what: string): void {
+    const to = user.emailVerified ? user.email : null;
     if (to) this.mailer.later('factors_changed', async () => factorsChangedMail(to, what));
   }
 }
